@@ -1,0 +1,239 @@
+"""The `archiver` command line. Each command is a thin wrapper over one library function."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+
+def echo_json(obj) -> None:
+    """One JSON document per line, UTF-8, not ASCII-escaped."""
+    click.echo(json.dumps(obj, ensure_ascii=False))
+
+
+@click.group()
+@click.version_option(package_name="vn-news-archiver")
+def cli() -> None:
+    """Crawl Vietnamese news sites into a queryable SQLite archive."""
+
+
+# -- archive commands: stats, search, export, browse (library code in store/queries/export) --------------
+
+_DB_OPTION = click.option(
+    "--db",
+    "db",
+    default="data/archive.db",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="SQLite archive file.",
+)
+
+
+@cli.command()
+@_DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
+def stats(db: str, as_json: bool) -> None:
+    """Articles per site and the share of articles having each field."""
+    from archiver.queries import format_stats
+    from archiver.queries import stats as summarize
+
+    try:
+        summary = summarize(db)
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        echo_json(summary)
+    else:
+        click.echo(format_stats(summary))
+
+
+@cli.command()
+@click.argument("query")
+@_DB_OPTION
+@click.option("--site", help="Only this site.")
+@click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("--until", help="Only articles published before this date (YYYY-MM-DD).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per match.")
+def search(
+    query: str, db: str, site: str | None, since: str | None, until: str | None, limit: int, as_json: bool
+) -> None:
+    """Full-text search, with or without diacritics: archiver search "dang uy khoi"."""
+    from archiver.queries import search as run_search
+
+    try:
+        results = run_search(db, query, site=site, since=since, until=until, limit=limit)
+    except (FileNotFoundError, ValueError) as error:
+        raise click.ClickException(str(error)) from error
+    for result in results:
+        if as_json:
+            echo_json(result)
+        else:
+            title = result["title"] or "(no title)"
+            click.echo(f"{result['published_at'] or '-'}  {result['site']}  {title}")
+            click.echo(f"  {result['url']}")
+            click.echo(f"  {result['snippet']}\n")
+
+
+@cli.command()
+@_DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("--site", help="Only this site.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+def export(db: str, fmt: str, since: str | None, site: str | None, output: str | None) -> None:
+    """Every article with its paragraphs, images and related links."""
+    from archiver.export import export as run_export
+
+    try:
+        if output:
+            with open(output, "w", encoding="utf-8", newline="") as out:
+                n = run_export(db, out, fmt, since=since, site=site)
+            click.echo(f"{n} articles written to {output}", err=True)
+        else:
+            run_export(db, click.get_text_stream("stdout", encoding="utf-8"), fmt, since=since, site=site)
+    except (FileNotFoundError, ValueError) as error:
+        raise click.ClickException(str(error)) from error
+
+
+@cli.command()
+@_DB_OPTION
+@click.option("--metadata", type=click.Path(exists=True, dir_okay=False), help="Default: data/metadata.yml.")
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--no-open", is_flag=True, help="Do not open a browser.")
+def browse(db: str, metadata: str | None, port: int, no_open: bool) -> None:
+    """Open the archive in Datasette with its titles, facets and canned queries."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from archiver.queries import DEFAULT_METADATA, datasette_command, datasette_metadata
+
+    if not Path(db).exists():
+        raise click.ClickException(f"no archive at {db}")
+    settings = datasette_metadata(db, metadata or DEFAULT_METADATA)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as file:
+        json.dump(settings, file, ensure_ascii=False)
+        file.flush()
+        sys.exit(subprocess.call(datasette_command(db, file.name, port=port, open_browser=not no_open)))
+
+
+# -- crawling and extraction: demo, demo-site, crawl, extract (library code in crawl/extract/server) -----
+
+DEMO_PORT = 8765
+
+
+@cli.command()
+@click.argument("page", type=click.File("rb"))
+@click.option("--url", required=True, help="The URL the page was fetched from (resolves links, picks the profile).")
+@click.option("--site", "profile_name", help="Use this profile instead of guessing from the URL and markup.")
+@click.option("--fetched-at", help="ISO time the page was fetched (resolves '10 ngày trước'); default now.")
+def extract(page, url: str, profile_name: str | None, fetched_at: str | None) -> None:
+    """Print the article extracted from one saved PAGE as JSON, exactly as a crawl would store it."""
+    from datetime import datetime
+
+    from archiver.extract import extract as extract_page
+    from archiver.normalize import normalize_article
+    from archiver.profile import ProfileError, get_profile
+
+    try:
+        profile = get_profile(profile_name) if profile_name else None
+        when = datetime.fromisoformat(fetched_at) if fetched_at else None
+    except (ProfileError, ValueError) as error:
+        raise click.BadParameter(str(error)) from error
+    article = normalize_article(extract_page(page.read(), url, fetched_at=when, profile=profile))
+    click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+
+
+@cli.command("demo-site")
+@click.option("--port", default=DEMO_PORT, show_default=True, help="0 picks a free port.")
+@click.option("--articles", default=200, show_default=True, type=click.IntRange(min=1))
+@click.option("--seed", default=0, show_default=True)
+def demo_site(port: int, articles: int, seed: int) -> None:
+    """Serve the replica of the seed site on 127.0.0.1 until Ctrl-C."""
+    from archiver.replica import ReplicaSite
+    from archiver.server import base_url, make_server
+
+    server = make_server(ReplicaSite(articles, seed), port)
+    click.echo(f"Replica site with {articles} articles at {base_url(server)}/  (Ctrl-C stops)")
+    click.echo(f"Crawl it:  scrapy crawl news -a site=dukcqtw -a start_url={base_url(server)}/")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.command()
+@click.option("--articles", default=200, show_default=True, type=click.IntRange(min=1))
+@click.option("--db", default="data/archive.db", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--port", default=DEMO_PORT, show_default=True, help="Port of the demo site; 0 picks a free one.")
+@click.option("--seed", default=0, show_default=True)
+def demo(articles: int, db: str, port: int, seed: int) -> None:
+    """Start the bundled demo site, crawl it into the archive, and print a summary."""
+    from archiver.crawl import make_settings, run_crawl
+    from archiver.server import serve_in_process
+    from archiver.store import counts, coverage
+
+    with serve_in_process(articles, seed, port=port if _port_free(port) else 0) as url:
+        click.echo(f"Demo site with {articles} articles at {url}/ ; crawling into {db} ...")
+        result = run_crawl("news", settings=make_settings(db, local=True, overrides={"LOG_LEVEL": "WARNING"}),
+                           site="dukcqtw", start_url=url + "/")
+    click.echo(_summary(db, result, counts(db), coverage(db)))
+
+
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _summary(db: str, result, per_site: dict, shares: dict) -> str:
+    report = result.report
+    lines = [
+        "",
+        f"Articles stored this crawl: {report.get('articles_written', 0)} "
+        f"(new {report.get('articles_new', 0)}, changed {report.get('articles_changed', 0)}); "
+        f"in the archive: {sum(per_site.values())}",
+        f"Dropped: {report.get('dropped') or 'none'}   Errors: {report.get('errors') or 'none'}",
+        f"Pages fetched: {result.pages} in {result.seconds:.1f} s ({result.pages_per_second:.0f} pages/s)",
+        "Share of articles with each field:",
+        *(f"  {name:<16}{share:7.1%}" for name, share in shares.items()),
+        "",
+        f"Archive: {db}",
+        f"  sqlite-utils tables {db} --counts",
+        f"  sqlite-utils {db} \"select title, published_at, views from articles order by published_at desc limit 5\"",
+        f"  datasette {db} --metadata data/metadata.yml      (or: archiver browse --db {db})",
+    ]
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("site", required=False)
+@click.option("--start-url", help="Start here (comma-separated for several); without SITE: crawl any site.")
+@click.option("--db", default="data/archive.db", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many pages.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Scrapy setting.")
+def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | None, overrides: tuple[str]) -> None:
+    """Crawl SITE (a profile, see `archiver sites`) or --start-url, politely, into the archive."""
+    from archiver.crawl import make_settings, run_crawl
+
+    if not site and not start_url:
+        raise click.UsageError("give a SITE profile or --start-url")
+    extra = dict(o.split("=", 1) for o in overrides)
+    if max_pages:
+        extra["CLOSESPIDER_PAGECOUNT"] = max_pages
+    result = run_crawl("news", settings=make_settings(db, overrides=extra), site=site, start_url=start_url)
+    from archiver.store import counts, coverage
+
+    click.echo(_summary(db, result, counts(db), coverage(db)))
+
+
+def main() -> None:  # console-script entry point
+    cli(prog_name="archiver")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,225 @@
+"""Site profiles: one TOML file per site (or shared CMS) in archiver/profiles/.
+
+A profile is data: domains, start URLs, URL patterns of article and listing
+pages, and per field an ordered list of selector rules (see `selectors`). Adding
+a site means writing a profile, not editing the spider or the pipelines.
+Profiles are validated on load; an error names the file and the key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from cssselect import SelectorError
+from lxml.etree import XPathError
+from parsel import Selector
+
+from archiver.selectors import POST, Rule, is_xpath
+
+PROFILE_DIR = Path(__file__).parent / "profiles"
+FIELDS = ("title", "published", "views", "byline", "lead", "author_meta")
+TOP_KEYS = {"name", "title", "verified", "domains", "start_urls", "detect", "urls", "fields", "body", "related", "notes"}
+BODY_KEYS = {"container", "lead", "exclude", "caption"}
+RELATED_KEYS = {"item", "title", "url", "date"}
+
+
+class ProfileError(ValueError):
+    """A profile file is malformed; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class RelatedSpec:
+    item: str  # selector of one entry
+    title: tuple[Rule, ...] = ()  # relative to the item; empty: the item's own text
+    url: tuple[Rule, ...] = (Rule("@href"),)
+    date: tuple[Rule, ...] = ()
+
+
+@dataclass(frozen=True)
+class BodySpec:
+    container: tuple[str, ...] = ()
+    lead: str | None = None  # "first_paragraph", or None (lead from fields.lead)
+    exclude: tuple[str, ...] = ()
+    caption: tuple[str, ...] = ()  # extra selectors of caption blocks inside the body
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    title: str
+    path: Path
+    verified: bool = False
+    domains: tuple[str, ...] = ()
+    start_urls: tuple[str, ...] = ()
+    detect: tuple[str, ...] = ()
+    article_urls: tuple[re.Pattern, ...] = ()
+    listing_urls: tuple[re.Pattern, ...] = ()
+    fields: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
+    body: BodySpec = BodySpec()
+    related: tuple[RelatedSpec, ...] = ()
+    notes: str = ""
+
+    def rules(self, name: str) -> tuple[Rule, ...]:
+        return self.fields.get(name, ())
+
+    def owns(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def looks_like(self, sel: Selector) -> bool:
+        return bool(self.detect) and all(sel.css(css) for css in self.detect)
+
+    def is_article(self, url: str) -> bool:
+        return _matches(self.article_urls, url)
+
+    def is_listing(self, url: str) -> bool:
+        return _matches(self.listing_urls, url)
+
+
+def _matches(patterns: tuple[re.Pattern, ...], url: str) -> bool:
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    return any(p.search(target) for p in patterns)
+
+
+# --- loading and validation ---------------------------------------------------------
+
+
+def load_profile(path: Path) -> Profile:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ProfileError(f"{path.name}: not valid TOML: {e}") from None
+    return _build(data, path)
+
+
+def _build(data: dict, path: Path) -> Profile:
+    where = path.name
+    _no_unknown(data, TOP_KEYS, where)
+    for key in ("name", "title"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise ProfileError(f"{where}: `{key}` is required and must be a non-empty string")
+    urls = data.get("urls", {})
+    _no_unknown(urls, {"article", "listing"}, f"{where}: urls")
+    fields = data.get("fields", {})
+    _no_unknown(fields, set(FIELDS), f"{where}: fields")
+    body = data.get("body", {})
+    _no_unknown(body, BODY_KEYS, f"{where}: body")
+    if body.get("lead") not in (None, "first_paragraph"):
+        raise ProfileError(f"{where}: body.lead must be \"first_paragraph\" or absent")
+    return Profile(
+        name=data["name"],
+        title=data["title"],
+        path=path,
+        verified=bool(data.get("verified", False)),
+        domains=tuple(_strings(data, "domains", where)),
+        start_urls=tuple(_strings(data, "start_urls", where)),
+        detect=tuple(_selector(s, f"{where}: detect") for s in _strings(data, "detect", where)),
+        article_urls=_patterns(urls, "article", where),
+        listing_urls=_patterns(urls, "listing", where),
+        fields={k: _rules(v, f"{where}: fields.{k}") for k, v in fields.items()},
+        body=BodySpec(
+            container=tuple(_selector(s, f"{where}: body.container") for s in _strings(body, "container", where)),
+            lead=body.get("lead"),
+            exclude=tuple(_selector(s, f"{where}: body.exclude") for s in _strings(body, "exclude", where)),
+            caption=tuple(_selector(s, f"{where}: body.caption") for s in _strings(body, "caption", where)),
+        ),
+        related=tuple(_related(r, f"{where}: related[{n}]") for n, r in enumerate(data.get("related", []))),
+        notes=data.get("notes", ""),
+    )
+
+
+def _no_unknown(table: dict, allowed: set[str], where: str) -> None:
+    if not isinstance(table, dict):
+        raise ProfileError(f"{where}: must be a table")
+    if unknown := sorted(set(table) - allowed):
+        raise ProfileError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+
+
+def _strings(table: dict, key: str, where: str) -> list[str]:
+    value = table.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ProfileError(f"{where}: `{key}` must be a string or a list of strings")
+    return value
+
+
+def _patterns(urls: dict, key: str, where: str) -> tuple[re.Pattern, ...]:
+    out = []
+    for p in _strings(urls, key, where):
+        try:
+            out.append(re.compile(p))
+        except re.error as e:
+            raise ProfileError(f"{where}: urls.{key}: bad regular expression {p!r}: {e}") from None
+    return tuple(out)
+
+
+def _selector(expr: str, where: str) -> str:
+    try:
+        Selector(text="<html></html>").xpath(expr) if is_xpath(expr) else Selector(text="<html></html>").css(expr)
+    except (SelectorError, XPathError, ValueError) as e:
+        raise ProfileError(f"{where}: bad selector {expr!r}: {e}") from None
+    return expr
+
+
+def _rules(value, where: str) -> tuple[Rule, ...]:
+    if isinstance(value, (str, dict)):
+        value = [value]
+    if not isinstance(value, list):
+        raise ProfileError(f"{where}: must be a selector, a {{select, post}} table, or a list of them")
+    rules = []
+    for item in value:
+        if isinstance(item, str):
+            rules.append(Rule(_selector(item, where)))
+            continue
+        if not isinstance(item, dict) or "select" not in item:
+            raise ProfileError(f"{where}: each rule is a selector string or a table with `select`")
+        _no_unknown(item, {"select", "post", "last"}, where)
+        post = tuple(item.get("post", []))
+        if bad := [p for p in post if p not in POST]:
+            raise ProfileError(f"{where}: unknown post-processor(s) {bad}; known: {', '.join(sorted(POST))}")
+        rules.append(Rule(_selector(item["select"], where), post, bool(item.get("last", False))))
+    return tuple(rules)
+
+
+def _related(table: dict, where: str) -> RelatedSpec:
+    _no_unknown(table, RELATED_KEYS, where)
+    if not isinstance(table.get("item"), str):
+        raise ProfileError(f"{where}: `item` (the selector of one entry) is required")
+    return RelatedSpec(
+        item=_selector(table["item"], where),
+        title=_rules(table.get("title", []), f"{where}.title"),
+        url=_rules(table.get("url", ["@href"]), f"{where}.url"),
+        date=_rules(table.get("date", []), f"{where}.date"),
+    )
+
+
+@cache
+def all_profiles() -> tuple[Profile, ...]:
+    return tuple(load_profile(p) for p in sorted(PROFILE_DIR.glob("*.toml")))
+
+
+def get_profile(name: str) -> Profile:
+    for p in all_profiles():
+        if p.name == name:
+            return p
+    known = ", ".join(p.name for p in all_profiles())
+    raise ProfileError(f"no profile named {name!r}; known profiles: {known}")
+
+
+def profile_for(url: str, sel: Selector | None = None) -> Profile | None:
+    """The profile that owns the URL's domain, else one whose markup the page matches."""
+    for p in all_profiles():
+        if p.owns(url):
+            return p
+    if sel is not None:
+        for p in all_profiles():
+            if p.looks_like(sel):
+                return p
+    return None

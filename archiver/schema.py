@@ -1,0 +1,258 @@
+"""The archive's SQLite schema and its migrations.
+
+Every schema change is a new entry in `MIGRATIONS`; `migrate()` applies the missing ones in order, each
+in its own write transaction, and records it in the `migrations` table and in `PRAGMA user_version`.
+docs/archive.md documents every table and column; keep it in step with this file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+# Words typed without diacritics must find Vietnamese text. unicode61 with remove_diacritics 2 folds
+# "ủ" to "u" and is case-insensitive, but "đ" is a letter of its own, not "d" plus a mark, so the
+# writer also stores the accent-free spelling of every word containing "đ" (see store.d_folded).
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+FTS_COLUMNS = ("title", "lead", "body", "byline", "d_folded")
+FTS_WEIGHTS = "10.0, 4.0, 1.0, 2.0, 1.0"  # bm25 weight per FTS_COLUMNS entry
+
+BUSY_TIMEOUT_MS = 30_000  # a second crawl writing the same archive waits for the lock instead of failing
+
+_ARTICLES = """
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    site TEXT NOT NULL,
+    title TEXT,
+    lead TEXT,
+    body TEXT,
+    byline TEXT,
+    byline_raw TEXT,
+    published_at TEXT,
+    published_raw TEXT,
+    published_precision TEXT,
+    published_month TEXT,
+    views INTEGER,
+    views_observed_at TEXT,
+    paragraph_count INTEGER NOT NULL DEFAULT 0,
+    image_count INTEGER NOT NULL DEFAULT 0,
+    caption_count INTEGER NOT NULL DEFAULT 0,
+    related_count INTEGER NOT NULL DEFAULT 0,
+    content_hash TEXT NOT NULL,
+    profile TEXT,
+    sources TEXT NOT NULL DEFAULT '{}',
+    problems TEXT NOT NULL DEFAULT '[]',
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    last_changed TEXT NOT NULL,
+    first_crawl_id INTEGER REFERENCES crawls(id),
+    last_crawl_id INTEGER REFERENCES crawls(id),
+    d_folded TEXT NOT NULL DEFAULT ''
+)
+"""
+
+_CHILDREN = [
+    """
+    CREATE TABLE paragraphs (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (article_id, position)
+    )
+    """,
+    """
+    CREATE TABLE images (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        src TEXT NOT NULL,
+        caption TEXT,
+        PRIMARY KEY (article_id, position)
+    )
+    """,
+    """
+    CREATE TABLE related_links (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        title TEXT,
+        url TEXT NOT NULL,
+        date_raw TEXT,
+        date TEXT,
+        precision TEXT,
+        PRIMARY KEY (article_id, position)
+    )
+    """,
+    # WITHOUT ROWID: small rows always read by (article_id, observed_at), so the key is the table.
+    """
+    CREATE TABLE view_counts (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        observed_at TEXT NOT NULL,
+        views INTEGER NOT NULL,
+        crawl_id INTEGER REFERENCES crawls(id),
+        PRIMARY KEY (article_id, observed_at)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE revisions (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        content_hash TEXT NOT NULL,
+        title TEXT,
+        lead TEXT,
+        body TEXT,
+        byline TEXT,
+        images TEXT NOT NULL DEFAULT '[]',
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        replaced_at TEXT NOT NULL,
+        replaced_by_crawl_id INTEGER REFERENCES crawls(id)
+    )
+    """,
+]
+
+_CRAWLS = [
+    """
+    CREATE TABLE crawls (
+        id INTEGER PRIMARY KEY,
+        spider TEXT NOT NULL,
+        site TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        settings TEXT NOT NULL DEFAULT '{}',
+        pages INTEGER,
+        items INTEGER,
+        articles_written INTEGER,
+        articles_new INTEGER,
+        articles_changed INTEGER,
+        errors TEXT,
+        dropped TEXT,
+        dropped_count INTEGER,
+        coverage TEXT,
+        stats TEXT
+    )
+    """,
+    """
+    CREATE TABLE dropped_items (
+        id INTEGER PRIMARY KEY,
+        crawl_id INTEGER NOT NULL REFERENCES crawls(id) ON DELETE CASCADE,
+        url TEXT,
+        reason TEXT,
+        detail TEXT
+    )
+    """,
+]
+
+_INDEXES = [
+    "CREATE INDEX idx_articles_site_published ON articles(site, published_at)",
+    "CREATE INDEX idx_articles_published_at ON articles(published_at)",
+    "CREATE INDEX idx_articles_month_site ON articles(published_month, site)",
+    "CREATE INDEX idx_articles_last_seen ON articles(last_seen)",
+    "CREATE INDEX idx_articles_views ON articles(views)",
+    "CREATE INDEX idx_articles_byline ON articles(byline)",
+    "CREATE INDEX idx_articles_last_crawl ON articles(last_crawl_id)",
+    "CREATE INDEX idx_related_links_url ON related_links(url)",
+    "CREATE INDEX idx_revisions_article ON revisions(article_id)",
+    "CREATE INDEX idx_dropped_items_crawl ON dropped_items(crawl_id)",
+]
+
+
+def _fts_statements() -> list[str]:
+    """External-content FTS5 over articles, kept in step by triggers (named the way sqlite-utils
+    names them, so `sqlite-utils` and Datasette both detect the index)."""
+    cols = ", ".join(f"[{c}]" for c in FTS_COLUMNS)
+    new = ", ".join(f"new.[{c}]" for c in FTS_COLUMNS)
+    old = ", ".join(f"old.[{c}]" for c in FTS_COLUMNS)
+    return [
+        (
+            f"CREATE VIRTUAL TABLE [articles_fts] USING FTS5 ({cols}, "
+            f"tokenize='{FTS_TOKENIZE}', content=[articles], content_rowid=[id])"
+        ),
+        (
+            f"CREATE TRIGGER [articles_ai] AFTER INSERT ON [articles] BEGIN "
+            f"INSERT INTO [articles_fts] (rowid, {cols}) VALUES (new.[id], {new}); END"
+        ),
+        (
+            f"CREATE TRIGGER [articles_ad] AFTER DELETE ON [articles] BEGIN "
+            f"INSERT INTO [articles_fts] ([articles_fts], rowid, {cols}) VALUES ('delete', old.[id], {old}); END"
+        ),
+        # Only updates touching indexed columns re-index: a re-crawl that refreshes views and last_seen
+        # of an unchanged article costs no FTS work.
+        (
+            f"CREATE TRIGGER [articles_au] AFTER UPDATE OF {cols} ON [articles] BEGIN "
+            f"INSERT INTO [articles_fts] ([articles_fts], rowid, {cols}) VALUES ('delete', old.[id], {old}); "
+            f"INSERT INTO [articles_fts] (rowid, {cols}) VALUES (new.[id], {new}); END"
+        ),
+        # Default ranking (ORDER BY rank, also used by Datasette): a hit in the title counts most,
+        # the accent-free d_folded column about as much as the body.
+        f"INSERT INTO [articles_fts] ([articles_fts], rank) VALUES ('rank', 'bm25({FTS_WEIGHTS})')",
+    ]
+
+
+def _v1_initial(conn: sqlite3.Connection) -> None:
+    for sql in [*_CRAWLS, _ARTICLES, *_CHILDREN, *_INDEXES, *_fts_statements()]:
+        conn.execute(sql)
+
+
+# (version, name, function). Append only: never edit a released migration.
+MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
+    (1, "initial schema: articles, children, view_counts, revisions, crawls, FTS5", _v1_initial),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, foreign keys on."""
+    if readonly:
+        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, isolation_level=None)
+    else:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if not readonly:
+        # WAL: readers (Datasette) never block the writer; NORMAL sync is crash-consistent in WAL mode,
+        # a power cut can only lose the last committed transactions, which the next crawl refetches.
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: bounded, independent of archive size
+    return conn
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply missing migrations; safe when two processes open a new archive at the same time."""
+    if current_version(conn) >= SCHEMA_VERSION:
+        return current_version(conn)
+    conn.execute("BEGIN IMMEDIATE")  # take the write lock, then re-check: another process may have won
+    try:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS migrations ("
+            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        version = current_version(conn)
+        for number, name, apply in MIGRATIONS:
+            if number > version:
+                apply(conn)
+                conn.execute("INSERT INTO migrations VALUES (?, ?, ?)", (number, name, now_iso()))
+                conn.execute(f"PRAGMA user_version = {number}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return current_version(conn)
+
+
+def database(path: str | Path) -> sqlite_utils.Database:
+    """A sqlite-utils view of an existing archive, for reads and introspection."""
+    return sqlite_utils.Database(connect(path))

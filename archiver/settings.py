@@ -1,0 +1,45 @@
+"""Scrapy settings: polite by default, for crawling other people's sites."""
+
+from archiver import __version__
+
+BOT_NAME = "vn-news-archiver"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Identify ourselves and obey the site's rules.
+USER_AGENT = f"vn-news-archiver/{__version__} (research news archiver; +https://pypi.org/project/vn-news-archiver/)"
+ROBOTSTXT_OBEY = True
+
+# Bounded concurrency per site, adapted to the site's latency.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+DOWNLOAD_TIMEOUT = 30
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+ITEM_PIPELINES = {
+    "archiver.pipelines.NormalizePipeline": 100,
+    "archiver.pipelines.ValidatePipeline": 200,
+    "archiver.pipelines.StorePipeline": 300,
+}
+# Where StorePipeline writes; `archiver crawl --db` and `-s ARCHIVE_DB=...` override it.
+ARCHIVE_DB = "data/archive.db"
+
+LOG_FORMATTER = "archiver.logformat.ArchiverLogFormatter"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+# Settings for the bundled replica on 127.0.0.1: our own server, so no throttling.
+LOCAL_SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+}

@@ -1,0 +1,494 @@
+"""Writing articles into the SQLite archive.
+
+`Archive` buffers articles and writes each batch in one transaction: upserts keyed on canonical URL,
+children (paragraphs, images, related links) replaced, a view-count observation appended, and the
+previous version copied to `revisions` when the content hash changes. A crash mid-batch rolls the
+batch back; everything committed before stays intact and the next crawl fetches the rest again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Self
+
+from archiver.items import Article
+from archiver.schema import connect, migrate, now_iso
+from archiver.text import fold
+
+COVERAGE_FIELDS = (
+    "title",
+    "published_at",
+    "views",
+    "byline",
+    "lead",
+    "paragraphs",
+    "images",
+    "image_captions",
+    "related",
+)
+
+# SQL expression per coverage field: true when an article has it.
+_COVERAGE_SQL = {
+    "title": "title IS NOT NULL AND title != ''",
+    "published_at": "published_at IS NOT NULL",
+    "views": "views IS NOT NULL",
+    "byline": "byline IS NOT NULL AND byline != ''",
+    "lead": "lead IS NOT NULL AND lead != ''",
+    "paragraphs": "paragraph_count > 0",
+    "images": "image_count > 0",
+    "image_captions": "caption_count > 0",
+    "related": "related_count > 0",
+}
+
+_D_WORD = re.compile(r"\w*[đĐ]\w*")
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=str, sort_keys=True)
+
+
+def content_hash(article: Article) -> str:
+    """What counts as a new version: text a reader sees. Views, related dates and image URLs are left
+    out because they change with fetch time (CDN resizes, "2 giờ trước") without the article changing."""
+    payload = [
+        article.title,
+        article.lead,
+        list(article.paragraphs),
+        [image.caption for image in article.images],
+        article.byline,
+    ]
+    return hashlib.blake2b(_dumps(payload).encode(), digest_size=16).hexdigest()
+
+
+def body_text(article: Article) -> str:
+    """The body is the paragraphs joined by a blank line (the lead has its own column)."""
+    return "\n\n".join(article.paragraphs)
+
+
+def d_folded(*texts: str | None) -> str:
+    """Accent-free spellings of the words containing "đ", e.g. "Đảng" -> "dang".
+
+    FTS5's unicode61 tokenizer already folds every other Vietnamese mark, so only these words need a
+    second spelling for "dang uy khoi" to find "Đảng ủy Khối"; indexing a full folded copy of the body
+    would double the index for nothing.
+    """
+    words: dict[str, None] = {}
+    for text in texts:
+        if text:
+            for word in _D_WORD.findall(text):
+                words[fold(word)] = None
+    return " ".join(words)
+
+
+@dataclass
+class _Row:
+    """One article prepared for writing: computed outside the transaction to keep it short."""
+
+    article: Article
+    seen: str
+    hash: str
+    body: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _prepare(article: Article, crawl_id: int | None) -> _Row:
+    seen = article.fetched_at or now_iso()
+    body = body_text(article)
+    row = _Row(article, seen, content_hash(article), body)
+    row.params = {
+        "url": article.url,
+        "site": article.site,
+        "title": article.title,
+        "lead": article.lead,
+        "body": body,
+        "byline": article.byline,
+        "byline_raw": article.byline_raw,
+        "published_at": article.published_at,
+        "published_raw": article.published_raw,
+        "published_precision": article.published_precision,
+        "published_month": article.published_at[:7] if article.published_at else None,
+        "views": article.views,
+        "views_observed_at": seen if article.views is not None else None,
+        "paragraph_count": len(article.paragraphs),
+        "image_count": len(article.images),
+        "caption_count": sum(1 for image in article.images if image.caption),
+        "related_count": len(article.related),
+        "content_hash": row.hash,
+        "profile": article.profile,
+        "sources": _dumps(article.sources),
+        "problems": _dumps(article.problems),
+        "seen": seen,
+        "crawl_id": crawl_id,
+        "d_folded": d_folded(article.title, article.lead, body, article.byline),
+    }
+    return row
+
+
+_INSERT = """
+INSERT INTO articles (
+    url, site, title, lead, body, byline, byline_raw, published_at, published_raw, published_precision,
+    published_month, views, views_observed_at, paragraph_count, image_count, caption_count, related_count,
+    content_hash, profile, sources, problems, first_seen, last_seen, last_changed,
+    first_crawl_id, last_crawl_id, d_folded
+) VALUES (
+    :url, :site, :title, :lead, :body, :byline, :byline_raw, :published_at, :published_raw,
+    :published_precision, :published_month, :views, :views_observed_at, :paragraph_count, :image_count,
+    :caption_count, :related_count, :content_hash, :profile, :sources, :problems, :seen, :seen, :seen,
+    :crawl_id, :crawl_id, :d_folded
+) RETURNING id
+"""
+
+# Columns that may change without the content changing. Kept apart from _UPDATE_CONTENT so that the FTS
+# trigger (AFTER UPDATE OF the indexed columns) only fires when the text really changed.
+_UPDATE_META = """
+UPDATE articles SET
+    site = :site, byline_raw = :byline_raw, published_at = :published_at, published_raw = :published_raw,
+    published_precision = :published_precision, published_month = :published_month,
+    views = coalesce(:views, views), views_observed_at = coalesce(:views_observed_at, views_observed_at),
+    image_count = :image_count, caption_count = :caption_count, related_count = :related_count,
+    profile = :profile, sources = :sources, problems = :problems,
+    last_seen = :seen, last_crawl_id = coalesce(:crawl_id, last_crawl_id)
+WHERE id = :id
+"""
+
+_UPDATE_CONTENT = """
+UPDATE articles SET
+    title = :title, lead = :lead, body = :body, byline = :byline, d_folded = :d_folded,
+    paragraph_count = :paragraph_count, content_hash = :content_hash, last_changed = :seen
+WHERE id = :id
+"""
+
+_SAVE_REVISION = """
+INSERT INTO revisions (article_id, content_hash, title, lead, body, byline, images,
+                       first_seen, last_seen, replaced_at, replaced_by_crawl_id)
+SELECT id, content_hash, title, lead, body, byline,
+       (SELECT coalesce(json_group_array(json_object('src', src, 'caption', caption)), '[]')
+          FROM (SELECT src, caption FROM images WHERE article_id = articles.id ORDER BY position)),
+       last_changed, last_seen, :seen, :crawl_id
+FROM articles WHERE id = :id
+"""
+
+
+def _is_before(a: str, b: str) -> bool:
+    """Compare ISO 8601 instants, whatever their offsets; unparsable values never count as older."""
+    try:
+        return datetime.fromisoformat(a) < datetime.fromisoformat(b)
+    except (TypeError, ValueError):  # naive vs aware or garbage: keep the newest-write-wins default
+        return False
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass
+class BatchResult:
+    written: int = 0
+    new: int = 0
+    changed: int = 0
+    stale: int = 0  # older than what the archive holds: only the view observation was recorded
+
+
+def _existing(conn: sqlite3.Connection, urls: list[str]) -> dict[str, tuple[int, str, str]]:
+    """url -> (id, content_hash, last_seen) for the URLs already archived."""
+    found: dict[str, tuple[int, str, str]] = {}
+    for chunk in _chunks(urls, 500):
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT url, id, content_hash, last_seen FROM articles WHERE url IN ({marks})"
+        for url, id_, hash_, last_seen in conn.execute(sql, chunk):
+            found[url] = (id_, hash_, last_seen)
+    return found
+
+
+def write_batch(conn: sqlite3.Connection, articles: Iterable[Article], crawl_id: int | None) -> BatchResult:
+    """Write articles in one transaction; the last of several articles with the same URL wins."""
+    by_url = {a.url: a for a in articles}
+    rows = [_prepare(a, crawl_id) for a in by_url.values()]
+    result = BatchResult()
+    if not rows:
+        return result
+    conn.execute("BEGIN IMMEDIATE")  # take the write lock now: no lock upgrade deadlock between crawls
+    try:
+        _write_rows(conn, rows, crawl_id, result)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return result
+
+
+def _write_rows(
+    conn: sqlite3.Connection, rows: list[_Row], crawl_id: int | None, result: BatchResult
+) -> None:
+    existing = _existing(conn, [r.article.url for r in rows])
+    replace_ids: list[int] = []
+    children: list[tuple[int, Article]] = []
+    views: list[tuple] = []
+    for row in rows:
+        known = existing.get(row.article.url)
+        if known is None:
+            article_id = conn.execute(_INSERT, row.params).fetchone()[0]
+            result.new += 1
+        else:
+            article_id, old_hash, last_seen = known
+            # An older fetch replayed late must not overwrite newer content.
+            if _is_before(row.seen, last_seen):
+                result.stale += 1
+                views.append((article_id, row))
+                continue
+            params = {**row.params, "id": article_id}
+            if old_hash != row.hash:
+                conn.execute(_SAVE_REVISION, params)
+                conn.execute(_UPDATE_CONTENT, params)
+                result.changed += 1
+            conn.execute(_UPDATE_META, params)
+            replace_ids.append(article_id)
+        result.written += 1
+        children.append((article_id, row.article))
+        views.append((article_id, row))
+    _replace_children(conn, replace_ids, children)
+    conn.executemany(
+        "INSERT OR REPLACE INTO view_counts (article_id, observed_at, views, crawl_id) VALUES (?, ?, ?, ?)",
+        [(i, r.seen, r.article.views, crawl_id) for i, r in views if r.article.views is not None],
+    )
+
+
+def _replace_children(
+    conn: sqlite3.Connection, replace_ids: list[int], children: list[tuple[int, Article]]
+) -> None:
+    for chunk in _chunks(replace_ids, 500):
+        marks = ",".join("?" * len(chunk))
+        for table in ("paragraphs", "images", "related_links"):
+            conn.execute(f"DELETE FROM {table} WHERE article_id IN ({marks})", chunk)
+    conn.executemany(
+        "INSERT INTO paragraphs (article_id, position, text) VALUES (?, ?, ?)",
+        [(i, pos, text) for i, a in children for pos, text in enumerate(a.paragraphs)],
+    )
+    conn.executemany(
+        "INSERT INTO images (article_id, position, src, caption) VALUES (?, ?, ?, ?)",
+        [(i, pos, img.src, img.caption) for i, a in children for pos, img in enumerate(a.images)],
+    )
+    conn.executemany(
+        "INSERT INTO related_links (article_id, position, title, url, date_raw, date, precision) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (i, pos, r.title, r.url, r.date_raw, r.date, r.precision)
+            for i, a in children
+            for pos, r in enumerate(a.related)
+        ],
+    )
+
+
+class Archive:
+    """The archive writer. Not thread-safe: one Archive per writer (crawls in other processes are fine).
+
+    With `background=True` full batches are written by a worker thread so that the caller (Scrapy's
+    reactor) does not wait for SQLite; at most one batch is in flight and one buffered, so memory stays
+    bounded and a crash loses at most those two uncommitted batches.
+    """
+
+    def __init__(self, path: str | Path, *, batch_size: int = 200, background: bool = False):
+        self.path = Path(path)
+        self.batch_size = batch_size
+        self._conn = connect(self.path)
+        migrate(self._conn)
+        self._buffer: list[Article] = []
+        self._crawl_id: int | None = None
+        self._totals = BatchResult()
+        self._lock = threading.Lock()  # guards _totals, updated by the worker thread
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive") if background else None
+        self._pending: Future | None = None
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    def add(self, article: Article) -> None:
+        self._buffer.append(article)
+        if len(self._buffer) >= self.batch_size:
+            self._submit()
+
+    def flush(self) -> None:
+        self._submit()
+        self._wait()
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+            self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _submit(self) -> None:
+        batch, self._buffer = self._buffer, []
+        if not batch:
+            return
+        if self._pool is None:
+            self._write(batch, self._crawl_id)
+            return
+        self._wait()  # one batch in flight at a time: bounded memory, errors surface on the next call
+        self._pending = self._pool.submit(self._write, batch, self._crawl_id)
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def _write(self, batch: list[Article], crawl_id: int | None) -> None:
+        result = write_batch(self._conn, batch, crawl_id)
+        with self._lock:
+            for name in ("written", "new", "changed", "stale"):
+                setattr(self._totals, name, getattr(self._totals, name) + getattr(result, name))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._wait()
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+
+    # -- crawls --------------------------------------------------------------------------------------
+
+    def begin_crawl(self, spider: str, site: str | None, settings: dict) -> int:
+        """Start a crawl record; articles added from now on are attributed to it."""
+        self.flush()
+        with self._transaction() as conn:
+            crawl_id = conn.execute(
+                "INSERT INTO crawls (spider, site, started_at, settings) VALUES (?, ?, ?, ?) RETURNING id",
+                (spider, site, now_iso(), _dumps(settings or {})),
+            ).fetchone()[0]
+        self._crawl_id = crawl_id
+        self._totals = BatchResult()
+        return crawl_id
+
+    def end_crawl(self, crawl_id: int, stats: dict, dropped: list[dict] | None = None) -> dict:
+        """Flush, record the crawl's stats, drops and per-field coverage, and return that report."""
+        self.flush()
+        stats = stats or {}
+        dropped = list(dropped or [])
+        dropped_reasons = _dropped_reasons(stats, dropped)
+        report: dict[str, Any] = {
+            "crawl_id": crawl_id,
+            "finished_at": now_iso(),
+            "pages": stats.get("downloader/response_count", stats.get("pages")),
+            "items": stats.get("item_scraped_count", stats.get("items")),
+            "articles_written": self._totals.written,
+            "articles_new": self._totals.new,
+            "articles_changed": self._totals.changed,
+            "errors": error_counts(stats),
+            "dropped": dropped_reasons,
+            "dropped_count": sum(dropped_reasons.values()),
+        }
+        with self._transaction() as conn:
+            report["coverage"] = _coverage(conn, "last_crawl_id = ?", (crawl_id,))
+            conn.execute(
+                """UPDATE crawls SET finished_at = :finished_at, pages = :pages, items = :items,
+                   articles_written = :articles_written, articles_new = :articles_new,
+                   articles_changed = :articles_changed, errors = :errors_json, dropped = :dropped_json,
+                   dropped_count = :dropped_count, coverage = :coverage_json, stats = :stats_json
+                   WHERE id = :crawl_id""",
+                {
+                    **report,
+                    "errors_json": _dumps(report["errors"]),
+                    "dropped_json": _dumps(dropped_reasons),
+                    "coverage_json": _dumps(report["coverage"]),
+                    "stats_json": _dumps(stats),
+                },
+            )
+            conn.executemany(
+                "INSERT INTO dropped_items (crawl_id, url, reason, detail) VALUES (?, ?, ?, ?)",
+                [(crawl_id, d.get("url"), d.get("reason"), _dumps(d)) for d in dropped],
+            )
+            row = conn.execute(
+                "SELECT spider, site, started_at FROM crawls WHERE id = ?", (crawl_id,)
+            ).fetchone()
+        if row:
+            report.update(spider=row[0], site=row[1], started_at=row[2])
+        if crawl_id == self._crawl_id:
+            self._crawl_id = None
+        return report
+
+
+def error_counts(stats: dict) -> dict[str, int]:
+    """Errors by kind from Scrapy's stats: exceptions by class, HTTP 4xx/5xx by status, logged errors."""
+    errors: Counter[str] = Counter()
+    for key, value in stats.items():
+        if not isinstance(value, int) or isinstance(value, bool):
+            continue
+        if key.startswith(("downloader/exception_type_count/", "spider_exceptions/")):
+            errors[key.rsplit("/", 1)[-1].rsplit(".", 1)[-1]] += value
+        elif key.startswith("downloader/response_status_count/") and key.rsplit("/", 1)[-1] >= "400":
+            errors["http_" + key.rsplit("/", 1)[-1]] += value
+        elif key == "log_count/ERROR":
+            errors["log_error"] += value
+        elif key == "retry/max_reached":
+            errors["retry_max_reached"] += value
+    for kind, value in (stats.get("errors") or {}).items():
+        errors[kind] += value
+    return dict(errors)
+
+
+def _dropped_reasons(stats: dict, dropped: list[dict]) -> dict[str, int]:
+    if dropped:
+        return dict(Counter(str(d.get("reason") or "unknown") for d in dropped))
+    prefix = "item_dropped_reasons_count/"
+    return {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)}
+
+
+# -- reading: the summaries the demo and `archiver stats` print -------------------------------------------
+
+
+def _coverage(conn: sqlite3.Connection, where: str = "1", params: tuple = ()) -> dict[str, float]:
+    shares = ", ".join(f"avg(CASE WHEN {_COVERAGE_SQL[f]} THEN 1.0 ELSE 0.0 END)" for f in COVERAGE_FIELDS)
+    row = conn.execute(f"SELECT count(*), {shares} FROM articles WHERE {where}", params).fetchone()
+    if not row[0]:
+        return dict.fromkeys(COVERAGE_FIELDS, 0.0)
+    return {name: round(value, 4) for name, value in zip(COVERAGE_FIELDS, row[1:], strict=True)}
+
+
+def read_connection(db_path: str | Path) -> sqlite3.Connection:
+    """A read-only connection to an existing archive (never creates an empty one by mistake)."""
+    if not Path(db_path).exists():
+        raise FileNotFoundError(f"no archive at {db_path}")
+    return connect(db_path, readonly=True)
+
+
+def coverage(db_path: str | Path, site: str | None = None) -> dict[str, float]:
+    """Share (0..1) of articles having each field; `image_captions` = at least one captioned image."""
+    conn = read_connection(db_path)
+    try:
+        if site is None:
+            return _coverage(conn)
+        return _coverage(conn, "site = ?", (site,))
+    finally:
+        conn.close()
+
+
+def counts(db_path: str | Path) -> dict[str, int]:
+    """Articles per site."""
+    conn = read_connection(db_path)
+    try:
+        return dict(conn.execute("SELECT site, count(*) FROM articles GROUP BY site ORDER BY site"))
+    finally:
+        conn.close()
