@@ -93,7 +93,9 @@ def export(db: str, fmt: str, since: str | None, site: str | None, output: str |
                 n = run_export(db, out, fmt, since=since, site=site)
             click.echo(f"{n} articles written to {output}", err=True)
         else:
-            run_export(db, click.get_text_stream("stdout", encoding="utf-8"), fmt, since=since, site=site)
+            if hasattr(sys.stdout, "reconfigure"):  # JSONL/CSV are UTF-8 whatever the terminal's locale
+                sys.stdout.reconfigure(encoding="utf-8")
+            run_export(db, sys.stdout, fmt, since=since, site=site)
     except (FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from error
 
@@ -229,6 +231,21 @@ def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | Non
     from archiver.store import counts, coverage
 
     click.echo(_summary(db, result, counts(db), coverage(db)))
+
+
+@cli.command()
+@click.argument("texts", nargs=-1)
+@click.option("--fetched-at", help="ISO time the texts were fetched (resolves '2 giờ trước'); default now.")
+def dates(texts: tuple[str, ...], fetched_at: str | None) -> None:
+    """Normalize date TEXTs (or stdin, one per line): one JSON {raw, iso, precision, relative, path} each."""
+    from archiver.dates import date_records, parse_fetched_at
+
+    try:
+        when = parse_fetched_at(fetched_at)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--fetched-at") from None
+    for record in date_records(texts or sys.stdin, fetched_at=when):
+        echo_json(record)
 
 
 def main() -> None:  # console-script entry point

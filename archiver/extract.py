@@ -28,12 +28,20 @@ TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "zarsrc", "gidzl")
 
 
 def extract(page: str | bytes | Selector, url: str, *, fetched_at: datetime | None = None,
-            profile: Profile | None = None) -> RawArticle:
-    """Extract one page; `page` is its HTML or an already parsed Selector (the spider's)."""
+            profile: Profile | None = None, generic_only: bool = False) -> RawArticle:
+    """Extract one page; `page` is its HTML or an already parsed Selector (the spider's).
+
+    Without `profile` the URL's domain, then the page's markup, picks one; `generic_only`
+    skips profiles altogether (to measure the fallback). Fields the profile does not give
+    come from `generic`; `raw.sources` says, per field, which path gave it.
+    """
     if isinstance(page, bytes):
         page = page.decode("utf-8", errors="replace")
     sel = page if isinstance(page, Selector) else Selector(text=page, base_url=url)
-    profile = profile or profile_for(url, sel)
+    if generic_only:
+        profile = None
+    else:
+        profile = profile or profile_for(url, sel)
     page_url = canonical_url(sel, url)
     raw = RawArticle(
         url=page_url,
@@ -57,8 +65,9 @@ def _apply_profile(raw: RawArticle, sel: Selector, profile: Profile, url: str) -
     containers = [m for expr in profile.body.container for m in select(sel, expr)]
     if containers:
         spec = profile.body
+        before = tuple(m for expr in spec.before for m in select(sel, expr))
         body = _safely(raw, "body", lambda: read_body(containers[0], url, exclude=spec.exclude,
-                                                       caption=spec.caption,
+                                                       caption=spec.caption, before=before,
                                                        lead_first=spec.lead == "first_paragraph"))
         if body:
             raw.paragraphs, raw.images = body.paragraphs, body.images

@@ -1,73 +1,397 @@
-"""The generic reader: fills what a profile did not give, from page metadata.
+"""The generic reader: fills every field a profile did not give, on any news page.
 
-Order of trust for metadata: JSON-LD, then OpenGraph / `article:*` meta, then
-`<time datetime>`, then visible text. (Issue 5 deepens this: itemprop, author
-sanity checks, trafilatura for bodies of unprofiled sites, related headings.)
+Metadata is trusted in this order: JSON-LD (NewsArticle/Article, also inside
+`@graph`), OpenGraph / `article:*` meta, `itemprop`, `<time datetime>`, then the
+visible text. Two exceptions, both because the reader's view is what we archive:
+a title is taken from the page's `h1` when metadata names the same headline
+(metadata often adds " - Site name"), and a metadata date that disagrees with a
+visible minute-precise date loses to it (CMSs mislabel time zones). Author
+metadata that is an organisation, a URL, empty or initials loses to a visible byline.
+
+The body is chosen by trafilatura (not by hand-written boilerplate rules), run
+on the article's region only, then mapped back onto the page's own blocks so
+that paragraphs and image captions keep the structure `body` gives profiled sites.
 """
 
 from __future__ import annotations
 
-import json
+import copy
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
 
 from parsel import Selector
 
+from archiver.body import Block, assemble, is_caption, iter_blocks
+from archiver.dates import parse_date
 from archiver.items import RawArticle
+from archiver.metadata import PUBLISHED_META, PageMeta, is_iso
+from archiver.related import find_related
 from archiver.selectors import element_text
+from archiver.text import fold
 
-META = {
-    "title": ["meta[property='og:title']::attr(content)", "h1", "title"],
-    "published_raw": [
-        "meta[property='article:published_time']::attr(content)",
-        "meta[itemprop='datePublished']::attr(content)",
-        "time[datetime]::attr(datetime)",
-    ],
-}
+LEAD_CLASS = re.compile(r"(^|[\s_-])(sapo|summary|lead|description|desc|chapeau|excerpt|intro|tomtat|teaser)"
+                        r"($|[\s_-])", re.I)
+DATE_TEXT = re.compile(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{4}\b")
+VIEWS_TEXT = re.compile(r"(\d[\d.,]*)\s*lượt\s*(xem|đọc)", re.I)
+BYLINE_XPATHS = (
+    "descendant-or-self::*[@itemprop='author'][not(self::meta)]",
+    "descendant-or-self::a[@rel='author']",
+    "descendant-or-self::a[contains(@href, '/tac-gia/') or contains(@href, '/author/')]",
+    "descendant-or-self::*[contains(@class, 'author') or contains(@class, 'byline')"
+    " or contains(@class, 'tac-gia') or contains(@class, 'tacgia')][not(self::body)]",
+)
+BYLINE_LABEL = re.compile(r"^(tác giả|bài|bài và ảnh|bài, ảnh|theo|by|author)\s*:\s*", re.I)
+NOT_TEXT = ("a", "li", "nav", "aside", "footer", "header", "form", "button", "figcaption")
+# Boxes trafilatura keeps but an article's running text does not include: CMS fact/promo
+# boxes, in-body related cards, ad slots. Given to trafilatura as its own pruning option.
+PRUNE = [
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' notebox ')]",
+    "//*[contains(@class, 'related') or contains(@class, 'relate-')][not(self::a)]",
+    "//table[contains(concat(' ', normalize-space(@class), ' '), ' article ')]",
+    "//*[contains(@class, 'banner') or starts-with(@id, 'ads') or contains(@class, 'adsbygoogle')]",
+]
+
+
+@dataclass
+class Page:
+    """One parsed page and the landmarks the generic reader derives from it, each computed once."""
+
+    sel: Selector
+    url: str
+
+    @cached_property
+    def meta(self) -> PageMeta:
+        return PageMeta(self.sel)
+
+    @cached_property
+    def h1s(self) -> list:
+        return [h for h in self.sel.root.iter("h1") if len(element_text(h)) > 5]
+
+    @cached_property
+    def h1(self):
+        """The headline element: the h1 that metadata agrees with, else the first long one."""
+        titles = [t for t in self._meta_titles() if t[1]]
+        for h in self.h1s:
+            if any(same_title(element_text(h), t) for _, t in titles):
+                return h
+        return self.h1s[0] if self.h1s else None
+
+    def _meta_titles(self) -> list[tuple[str, str]]:
+        m = self.meta
+        og = m.first_meta("og:title", "twitter:title")
+        return [("jsonld", _str(m.ld.get("headline"))), ("meta", og[1] if og else ""),
+                ("itemprop", _str(m.itemprop("headline")))]
+
+    @cached_property
+    def container(self):
+        """The element holding most paragraph text: the body as the page's own markup has it."""
+        scores: dict = {}
+        for p in self.sel.root.iter("p"):
+            n = len(p.text_content().strip())
+            if n < 40 or _inside(p, NOT_TEXT, 3):
+                continue
+            parent = p.getparent()
+            scores[parent] = scores.get(parent, 0) + n
+        return max(scores, key=scores.get) if scores else None
+
+    @cached_property
+    def scope(self):
+        """The article's region: the smallest element holding both the headline and the body."""
+        body = self.container
+        if body is None:
+            return None
+        if self.h1 is not None:
+            ancestors = set(self.h1.iterancestors())
+            for el in body.iterancestors():
+                if el in ancestors:
+                    if el.tag not in ("body", "html"):
+                        return el
+                    break
+        return body.getparent() if body.getparent() is not None else body
+
+    @cached_property
+    def order(self) -> dict:
+        """Document position of every element in the scope (elements are kept alive as keys)."""
+        return {el: i for i, el in enumerate(self.scope.iter())} if self.scope is not None else {}
+
+    @cached_property
+    def lead_el(self):
+        return lead_element(self)
+
+    def after_h1(self, el) -> bool:
+        return self.h1 is None or self.order.get(el, -1) > self.order.get(self.h1, -1)
 
 
 def fill(raw: RawArticle, sel: Selector, url: str) -> None:
-    ld = json_ld(sel)
+    """Fill the fields `raw` still lacks; record each filled field's path in `raw.sources`."""
+    page = Page(sel, url)
     if not raw.title:
-        _set(raw, "title", ld.get("headline"), "jsonld") or _first_meta(raw, sel, "title")
+        _set(raw, "title", *title(page))
+    if not raw.paragraphs:
+        _body(raw, page)
+    if not raw.lead:
+        _set(raw, "lead", *lead(page, raw.paragraphs))
     if not raw.published_raw:
-        _set(raw, "published_raw", ld.get("datePublished"), "jsonld") or _first_meta(raw, sel, "published_raw")
+        _set(raw, "published_raw", *published(page))
+    if not raw.byline_raw:
+        _set(raw, "byline_raw", *byline(page))
+    if not raw.views_raw:
+        _set(raw, "views_raw", *views(page))
+    if not raw.related:
+        related = find_related(sel, url)
+        if related:
+            raw.related = related
+            raw.sources["related"] = "headings"
 
 
-def _set(raw: RawArticle, attr: str, value, source: str) -> bool:
-    if isinstance(value, str) and value.strip():
+def _set(raw: RawArticle, attr: str, value: str | None, source: str | None) -> None:
+    if value and value.strip():
         setattr(raw, attr, value.strip())
-        raw.sources[attr] = source
-        return True
-    return False
+        raw.sources[attr] = source or "fallback"
 
 
-def _first_meta(raw: RawArticle, sel: Selector, attr: str) -> bool:
-    for expr in META[attr]:
-        for m in sel.css(expr):
-            value = m.root if isinstance(m.root, str) else element_text(m.root)
-            if _set(raw, attr, value, "meta" if "meta" in expr or "[" in expr else "fallback"):
-                return True
-    return False
+def _str(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
 
 
-def json_ld(sel: Selector) -> dict:
-    """The page's NewsArticle/Article JSON-LD object (also inside `@graph`), or {}."""
-    for script in sel.css("script[type='application/ld+json']::text").getall():
-        try:
-            data = json.loads(script)
-        except ValueError:
+# --- title ----------------------------------------------------------------------------
+
+
+def title(page: Page) -> tuple[str | None, str | None]:
+    titles = [t for t in page._meta_titles() if t[1]]
+    h1 = element_text(page.h1) if page.h1 is not None else None
+    for source, value in titles:
+        if h1 and same_title(h1, value):
+            return h1, source  # the visible form of the headline metadata names
+    if titles:
+        return strip_site_suffix(titles[0][1]), titles[0][0]
+    if h1:
+        return h1, "fallback"
+    doc_title = page.sel.xpath("//title/text()").get()
+    return (strip_site_suffix(doc_title), "fallback") if doc_title else (None, None)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", fold(text))
+
+
+def same_title(visible: str, meta: str) -> bool:
+    """Same headline, allowing metadata a site-name suffix or a cut."""
+    a, b = _squash(visible), _squash(meta)
+    if not a or not b:
+        return False
+    return a == b or (len(a) >= 15 and b.startswith(a)) or (len(b) >= 15 and a.startswith(b))
+
+
+def strip_site_suffix(text: str) -> str:
+    return re.sub(r"\s+[-|–—]\s+[^-|–—]{2,40}$", "", text.strip())
+
+
+# --- published --------------------------------------------------------------------------
+
+
+def published(page: Page) -> tuple[str | None, str | None]:
+    meta = page.meta
+    candidates = [("jsonld", _str(meta.ld.get("datePublished")))]
+    found = meta.first_meta(*PUBLISHED_META)
+    candidates.append(("meta", found[1] if found else ""))
+    candidates.append(("itemprop", _str(meta.itemprop("datePublished"))))
+    candidates.append(("time", _str(page.sel.xpath("//time/@datetime").get())))
+    candidates = [c for c in candidates if c[1]]
+    visible = visible_date(page)
+    iso = next((c for c in candidates if is_iso(c[1])), None)
+    if iso and not (visible and _disagree(iso[1], visible)):
+        return iso[1], iso[0]
+    if visible:
+        return visible, "visible"
+    return (candidates[0][1], candidates[0][0]) if candidates else (None, None)
+
+
+def visible_date(page: Page) -> str | None:
+    """The date text nearest the headline (after it first: most sites print the date below)."""
+    anchor = page.h1
+    if anchor is None:
+        return None
+    for axis, limit in (("following", 80), ("preceding", 30)):
+        for node in anchor.xpath(f"{axis}::text()[normalize-space()][position() <= {limit}]"):
+            if DATE_TEXT.search(node):
+                parent = node.getparent()
+                text = element_text(parent) if parent is not None else str(node)
+                return text if len(text) <= 80 else str(node).strip()
+    return None
+
+
+def _disagree(iso: str, visible: str) -> bool:
+    shown = parse_date(visible)
+    if shown.value is None or shown.precision != "minute":
+        return False
+    meta = datetime.fromisoformat(iso.strip().replace("Z", "+00:00"))
+    if meta.tzinfo is None:
+        return False
+    return meta.astimezone(shown.value.tzinfo).replace(second=0, microsecond=0) != shown.value
+
+
+# --- byline ---------------------------------------------------------------------------------
+
+
+def byline(page: Page) -> tuple[str | None, str | None]:
+    meta = page.meta
+    authors = meta.ld_authors()
+    names = [a.name for a in authors if a.good]
+    if names:
+        return ", ".join(dict.fromkeys(names)), "jsonld"
+    visible = visible_byline(page)
+    if visible:
+        return visible, "visible"
+    meta_authors = meta.meta_authors()
+    for a in meta_authors:
+        if a.good:
+            return a.name, "meta"
+    # Initials are still a byline when the page shows nothing better.
+    for source, group in (("jsonld", authors), ("meta", meta_authors)):
+        for a in group:
+            if a.kind in ("person", "unknown") and a.name:
+                return a.name, source
+    return None, None
+
+
+def visible_byline(page: Page) -> str | None:
+    root = page.scope if page.scope is not None else page.sel.root
+    for xpath in BYLINE_XPATHS:
+        for el in root.xpath(xpath):
+            if page.scope is not None and not page.after_h1(el):
+                continue
+            name = _clean_byline(element_text(el))
+            if name:
+                return name
+    return None
+
+
+def _clean_byline(text: str) -> str | None:
+    text = BYLINE_LABEL.sub("", text.strip())
+    text = re.split(r"\s*[|•·]\s*|\s+-\s+(?=\d)", text)[0].strip()
+    if not 2 <= len(text) <= 60 or DATE_TEXT.search(text) or sum(c.isdigit() for c in text) > 2:
+        return None
+    return text
+
+
+# --- views --------------------------------------------------------------------------------
+
+
+def views(page: Page) -> tuple[str | None, str | None]:
+    root = page.scope if page.scope is not None else page.sel.root
+    for node in root.xpath(".//text()[contains(., 'lượt')]"):
+        if m := VIEWS_TEXT.search(node):
+            return m.group(0), "visible"
+    return None, None
+
+
+# --- lead and body ----------------------------------------------------------------------------
+
+
+def lead(page: Page, paragraphs: list[str]) -> tuple[str | None, str | None]:
+    el = page.lead_el
+    if el is not None:
+        return element_text(el), "visible"
+    found = page.meta.first_meta("og:description", "description")
+    if found and paragraphs and _squash(found[1]) == _squash(paragraphs[0]):
+        return paragraphs.pop(0), "meta"
+    return None, None
+
+
+def lead_element(page: Page):
+    """The sapo: an element classed like one, after the headline and before the body ends."""
+    root = page.scope
+    if root is None:
+        return None
+    for el in root.iter():
+        klass = el.get("class") if isinstance(el.tag, str) else None
+        if not klass or not LEAD_CLASS.search(klass) or not page.after_h1(el):
             continue
-        for obj in _objects(data):
-            kind = obj.get("@type")
-            kinds = kind if isinstance(kind, list) else [kind]
-            if any(k in ("NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting") for k in kinds):
-                return obj
-    return {}
+        if el.tag in ("meta", "img", "a", "li", "ul", "section", "article") or next(el.iter("h1"), None) is not None:
+            continue
+        text = element_text(el)
+        if 30 <= len(text) <= 1200:
+            return el
+    return None
 
 
-def _objects(data):
-    if isinstance(data, list):
-        for item in data:
-            yield from _objects(item)
-    elif isinstance(data, dict):
-        yield data
-        yield from _objects(data.get("@graph", []))
+def _body(raw: RawArticle, page: Page) -> None:
+    scope = page.scope
+    if scope is None:
+        return
+    keep, graphics = _trafilatura(scope)
+    lead_el = page.lead_el
+    window = _window_blocks(page, lead_el)
+    chosen = _choose(window, keep) if keep else [b for b in window if b.kind == "image"
+                                                 or _inside_el(b.el, page.container)]
+    body = assemble(chosen)
+    matched = sum(len(p) for p in body.paragraphs)
+    if keep and matched < 0.5 * sum(len(k) for k in keep):
+        # The page's blocks do not line up with trafilatura's paragraphs: take its text as it is.
+        body.paragraphs = list(keep.values())
+    raw.paragraphs = body.paragraphs
+    raw.images = [i for i in body.images if i.caption or i.src in graphics]
+    raw.sources.update(paragraphs="trafilatura" if keep else "fallback", images="fallback")
+    if lead_el is not None and raw.paragraphs and _squash(raw.paragraphs[0]) == _squash(element_text(lead_el)):
+        raw.paragraphs.pop(0)
+    if body.byline and not raw.byline_raw:
+        _set(raw, "byline_raw", body.byline, "fallback:body")
+
+
+def _window_blocks(page: Page, lead_el) -> list[Block]:
+    """The scope's blocks between the headline (or sapo) and the end of the body container."""
+    order = page.order
+    body = page.container
+    end = max(order.get(el, -1) for el in body.iter()) if body is not None else len(order)
+    start = order.get(page.h1, -1)
+    if lead_el is not None:
+        start = max(start, max(order.get(el, -1) for el in lead_el.iter()))
+    blocks = iter_blocks(page.scope, set(), page.url)
+    return [b for b in blocks if start < order.get(b.el, -1) <= end]
+
+
+def _choose(blocks: list[Block], keep: dict[str, str]) -> list[Block]:
+    """Blocks trafilatura kept as text, images, and captions right after images."""
+    out: list[Block] = []
+    for b in blocks:
+        if b.kind == "image" or _squash(b.text) in keep:
+            out.append(b)
+        elif out and out[-1].kind == "image" and out[-1].caption is None and is_caption(b, False):
+            out.append(b)
+    return out
+
+
+def _trafilatura(scope) -> tuple[dict[str, str], set[str]]:
+    """Trafilatura's main-text paragraphs (squashed text -> text) and image URLs, on a copy of `scope`."""
+    from trafilatura import bare_extraction  # lazy: a profiled crawl never needs it
+
+    doc = bare_extraction(copy.deepcopy(scope), fast=True, include_images=True, include_comments=False,
+                          include_tables=True, prune_xpath=PRUNE)
+    if doc is None or doc.body is None:
+        return {}, set()
+    keep: dict[str, str] = {}
+    for el in doc.body.iter("p", "head", "item", "quote", "cell"):
+        if el.tag == "cell" and el.find("p") is not None:
+            continue
+        text = re.sub(r"\s+", " ", "".join(el.itertext())).strip()
+        if text:
+            keep.setdefault(_squash(text), text)
+    graphics = {g.get("src") for g in doc.body.iter("graphic") if g.get("src")}
+    return keep, graphics
+
+
+def _inside(el, tags: tuple[str, ...], depth: int) -> bool:
+    for _ in range(depth):
+        el = el.getparent()
+        if el is None:
+            return False
+        if el.tag in tags:
+            return True
+    return False
+
+
+def _inside_el(el, ancestor) -> bool:
+    return ancestor is not None and (el is ancestor or any(a is ancestor for a in el.iterancestors()))

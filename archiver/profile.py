@@ -23,8 +23,9 @@ from archiver.selectors import POST, Rule, is_xpath
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 FIELDS = ("title", "published", "views", "byline", "lead", "author_meta")
-TOP_KEYS = {"name", "title", "verified", "domains", "start_urls", "detect", "urls", "fields", "body", "related", "notes"}
-BODY_KEYS = {"container", "lead", "exclude", "caption"}
+TOP_KEYS = {"name", "title", "verified", "domains", "start_urls", "feeds", "sitemaps", "cms", "detect", "urls",
+            "fields", "body", "related", "notes"}
+BODY_KEYS = {"container", "lead", "exclude", "caption", "before"}
 RELATED_KEYS = {"item", "title", "url", "date"}
 
 
@@ -46,6 +47,7 @@ class BodySpec:
     lead: str | None = None  # "first_paragraph", or None (lead from fields.lead)
     exclude: tuple[str, ...] = ()
     caption: tuple[str, ...] = ()  # extra selectors of caption blocks inside the body
+    before: tuple[str, ...] = ()  # blocks outside the container read first (a lead figure)
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,10 @@ class Profile:
     path: Path
     verified: bool = False
     domains: tuple[str, ...] = ()
-    start_urls: tuple[str, ...] = ()
+    start_urls: tuple[str, ...] = ()  # section / home pages
+    feeds: tuple[str, ...] = ()  # RSS feeds (their <link>s are articles)
+    sitemaps: tuple[str, ...] = ()  # XML sitemaps (their <loc>s are articles or further sitemaps)
+    cms: str = ""  # the shared CMS, when several sites use the same markup
     detect: tuple[str, ...] = ()
     article_urls: tuple[re.Pattern, ...] = ()
     listing_urls: tuple[re.Pattern, ...] = ()
@@ -119,6 +124,9 @@ def _build(data: dict, path: Path) -> Profile:
         verified=bool(data.get("verified", False)),
         domains=tuple(_strings(data, "domains", where)),
         start_urls=tuple(_strings(data, "start_urls", where)),
+        feeds=tuple(_strings(data, "feeds", where)),
+        sitemaps=tuple(_strings(data, "sitemaps", where)),
+        cms=_string(data, "cms", where),
         detect=tuple(_selector(s, f"{where}: detect") for s in _strings(data, "detect", where)),
         article_urls=_patterns(urls, "article", where),
         listing_urls=_patterns(urls, "listing", where),
@@ -128,10 +136,18 @@ def _build(data: dict, path: Path) -> Profile:
             lead=body.get("lead"),
             exclude=tuple(_selector(s, f"{where}: body.exclude") for s in _strings(body, "exclude", where)),
             caption=tuple(_selector(s, f"{where}: body.caption") for s in _strings(body, "caption", where)),
+            before=tuple(_selector(s, f"{where}: body.before") for s in _strings(body, "before", where)),
         ),
         related=tuple(_related(r, f"{where}: related[{n}]") for n, r in enumerate(data.get("related", []))),
-        notes=data.get("notes", ""),
+        notes=_string(data, "notes", where),
     )
+
+
+def _string(table: dict, key: str, where: str) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise ProfileError(f"{where}: `{key}` must be a string")
+    return value
 
 
 def _no_unknown(table: dict, allowed: set[str], where: str) -> None:

@@ -272,7 +272,6 @@ class ReplicaSite:
         a = self.article(i)
         if a.variation.broken:
             return None
-        captions = [self._caption(a, c) for _, c, _ in a.images]
         return {
             "url": base_url + self.path(i),
             "title": a.title,
@@ -282,7 +281,7 @@ class ReplicaSite:
             "byline": a.byline,
             "lead": a.lead,
             "paragraphs": list(a.paragraphs),
-            "images": [{"src": base_url + src, "caption": cap} for (src, _, _), cap in zip(a.images, captions)],
+            "images": [{"src": base_url + src, "caption": self._caption(a, cap)} for src, cap, _ in a.images],
             "related": [
                 {"title": self._title(j) if j <= self.size else self._dead_title(j),
                  "url": base_url + self.path(j), "date_raw": self.sibling_date(j)[0]}

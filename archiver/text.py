@@ -1,32 +1,39 @@
-"""Pure text normalization for Vietnamese pages (no Scrapy dependency)."""
+"""Pure text normalization for Vietnamese pages (no Scrapy dependency).
+
+Real pages mix NFD and NFC (even in titles), JSON-LD strings hold HTML entities, and editors type the
+Icelandic "Ð" (U+00D0) for the Vietnamese "Đ" (U+0110): everything the archive stores goes through
+clean_text so that equal text compares equal and full-text search finds it.
+"""
 
 from __future__ import annotations
 
 import html
 import re
 import unicodedata
+from dataclasses import dataclass
 
 _SPACE = re.compile(r"\s+")
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# Invisible characters: zero-width space/joiners, word joiner, BOM, soft hyphen, direction marks.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"))
+# The eth look-alikes. Mapped after NFC, which leaves them alone (they have no decomposition).
+_ETH = {0x00D0: "\u0110", 0x00F0: "\u0111"}
+_TRANSLATE = {**_INVISIBLE, **_ETH}
+# Other control characters (not tab/newline, which count as whitespace) never belong in text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+\d*);")
 
 
 def clean_text(text: str | None) -> str | None:
-    """NFC, entities unescaped, zero-width removed, whitespace collapsed; None if empty."""
+    """NFC, entities unescaped, zero-width removed, "Ð" -> "Đ", whitespace collapsed; None if empty."""
     if text is None:
         return None
-    text = html.unescape(text).translate(_ZERO_WIDTH)
-    text = unicodedata.normalize("NFC", text).replace("\u00d0", "\u0110")
+    text = html.unescape(text)
+    if _ENTITY.search(text):  # JSON-LD written by a CMS that escaped twice: "&amp;#x110;"
+        text = html.unescape(text)
+    text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
+    text = _CONTROL.sub("", text)
     text = _SPACE.sub(" ", text).strip()
     return text or None
-
-
-def clean_byline(text: str | None) -> str | None:
-    text = clean_text(text)
-    if not text:
-        return None
-    text = re.sub(r"^(Theo|Bài và ảnh|Bài, ảnh|Bài)\s*:?\s*", "", text, flags=re.I)
-    text = re.sub(r"\s*\((tổng hợp|TH)\)$", "", text, flags=re.I)
-    return text.strip() or None
 
 
 def fold(text: str | None) -> str:
@@ -35,3 +42,47 @@ def fold(text: str | None) -> str:
         return ""
     text = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("\u00f0", "d"))
     return "".join(c for c in text if not unicodedata.combining(c))
+
+
+# --- bylines -----------------------------------------------------------------------------------------
+
+# Role prefixes before the name: "Theo", "Bài và ảnh:", "Bài, ảnh:", "Tin, ảnh:", "Tác giả:", "PV:", ...
+_BYLINE_PREFIX = re.compile(
+    r"^(?:"
+    r"(?:bài|tin|ảnh|video|clip|đồ\s*họa|thực\s*hiện|nội\s*dung|trình\s*bày)"
+    r"(?:\s*(?:và|&|,|/|-|\+)\s*(?:bài|tin|ảnh|video|clip|đồ\s*họa))*\s*:"
+    r"|(?:tác\s*giả|người\s*viết|phóng\s*viên|pv|ctv|by|theo)(?:\s*:|\s(?=\S))"
+    r")\s*",
+    re.IGNORECASE,
+)
+# Trailing notes: "(tổng hợp)", "(TH)", "(theo Reuters)", "- tổng hợp".
+_BYLINE_SUFFIX = re.compile(
+    r"\s*(?:\(\s*(?:tổng\s*hợp|th|t/h|t\.h|lược\s*dịch|dịch|biên\s*dịch|theo\s+[^)]*)\s*\)"
+    r"|[-–]\s*(?:tổng\s*hợp|th|t/h))\s*$",
+    re.IGNORECASE,
+)
+# A date or time glued after the name: "Đỗ Trung • 07:12 ngày 24/03/2024".
+_BYLINE_DATE = re.compile(r"\s*[•·|–-]\s*[^•·|]*\d{1,2}[:/h]\d{1,2}.*$")
+
+
+@dataclass(frozen=True)
+class Byline:
+    raw: str | None  # as found on the page
+    name: str | None  # what a reader takes for the author(s); None if nothing is left
+
+
+def parse_byline(text: str | None) -> Byline:
+    """The byline's name with its role prefix ("Theo", "Bài và ảnh:") and notes ("(tổng hợp)") removed."""
+    cleaned = clean_text(text)
+    if not cleaned:
+        return Byline(text, None)
+    name = _BYLINE_DATE.sub("", cleaned)
+    for _ in range(2):  # "Bài và ảnh: Theo Hồ Hương (tổng hợp)" has both a role and a source
+        name = _BYLINE_SUFFIX.sub("", _BYLINE_PREFIX.sub("", name))
+    name = name.strip(" .,;:-–—•·")
+    return Byline(text, name or None)
+
+
+def clean_byline(text: str | None) -> str | None:
+    """ "Theo Hồ Hương" -> "Hồ Hương", "Hà Thu (tổng hợp)" -> "Hà Thu"; None if no name is left."""
+    return parse_byline(text).name

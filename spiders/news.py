@@ -39,6 +39,11 @@ class NewsSpider(scrapy.Spider):
         self.allowed_domains = sorted(hosts | set(self.profile.domains if self.profile else ()))
         self.site_name = self.profile.name if self.profile else ",".join(sorted(hosts))
 
+    async def start(self):
+        # Filtered like any other request: the home page links to itself, and must not be fetched twice.
+        for url in self.start_urls:
+            yield scrapy.Request(url, dont_filter=False)
+
     def parse(self, response: Response):
         if not isinstance(response, HtmlResponse):
             return

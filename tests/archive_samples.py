@@ -55,6 +55,7 @@ def article(n: int, **changes) -> Article:
         DANG,
         url=f"https://vnexpress.net/bai-{n}.html",
         title=f"Bài số {n} về kinh tế",
+        lead=f"Tóm tắt bài {n}.",
         paragraphs=[f"Đoạn {i} của bài {n}." for i in range(3)],
         images=list(DANG.images),
         related=list(DANG.related),

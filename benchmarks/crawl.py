@@ -1,0 +1,68 @@
+"""Crawl throughput: Scrapy's own ceiling (a bare link-following spider) vs the full archiver.
+
+    python benchmarks/crawl.py --articles 2000
+
+Serves the replica from a child process, then crawls it twice, each crawl in its
+own process (Twisted runs one reactor per process): once with the bare spider
+(follows the same links, extracts nothing, no pipelines), once with the news
+spider (extract + normalize + validate + store into a fresh SQLite archive).
+Prints pages/s for each and their ratio (target: >= 0.9).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from archiver.crawl import make_settings, run_crawl  # noqa: E402
+from archiver.server import serve_in_process  # noqa: E402
+
+
+def _crawl(spider: str, url: str, db: str, out) -> None:
+    overrides = {"LOG_LEVEL": "ERROR"}
+    if spider == "bare":
+        overrides["ITEM_PIPELINES"] = {}
+    result = run_crawl(spider, settings=make_settings(db, local=True, overrides=overrides),
+                       site="dukcqtw", start_url=url + "/")
+    out.send((result.pages, result.seconds, result.stats.get("item_scraped_count", 0)))
+
+
+def crawl_in_child(spider: str, url: str, db: str) -> tuple[int, float, int]:
+    parent, child = multiprocessing.Pipe()
+    proc = multiprocessing.get_context("spawn").Process(target=_crawl, args=(spider, url, db, child))
+    proc.start()
+    result = parent.recv()
+    proc.join()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=1, help="Crawl each way this many times; best is kept.")
+    args = parser.parse_args()
+    best: dict[str, tuple[int, float, int]] = {}
+    with tempfile.TemporaryDirectory() as tmp, serve_in_process(args.articles) as url:
+        for n in range(args.repeat):
+            for spider in ("bare", "news"):
+                db = str(Path(tmp) / f"{spider}-{n}.db")
+                pages, seconds, items = crawl_in_child(spider, url, db)
+                rate = pages / seconds
+                print(f"{spider:5} run {n + 1}: {pages} pages, {items} items in {seconds:.2f} s = {rate:.0f} pages/s")
+                if spider not in best or rate > best[spider][0] / best[spider][1]:
+                    best[spider] = (pages, seconds, items)
+    bare = best["bare"][0] / best["bare"][1]
+    full = best["news"][0] / best["news"][1]
+    print(f"\nreplica: {args.articles} articles")
+    print(f"bare spider (Scrapy ceiling): {bare:8.0f} pages/s")
+    print(f"full archiver:                {full:8.0f} pages/s")
+    print(f"ratio full/bare:              {full / bare:8.2f}   (target >= 0.9)")
+
+
+if __name__ == "__main__":
+    main()

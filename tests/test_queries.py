@@ -1,0 +1,125 @@
+"""Full-text search, stats and Datasette settings over a real archive file."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from archive_samples import DANG, WEATHER, article
+
+from archiver.queries import (
+    DEFAULT_METADATA,
+    datasette_command,
+    datasette_metadata,
+    format_stats,
+    fts_query,
+    search,
+    snippet,
+    stats,
+)
+from archiver.store import Archive
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "archive.db"
+    with Archive(path) as archive:
+        archive.add(DANG)
+        archive.add(WEATHER)
+        archive.add(
+            replace(DANG, url="https://vnexpress.net/cu.html", published_at="2023-01-05T10:00:00+07:00")
+        )
+        for n in range(5):
+            archive.add(article(n))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("dang uy khoi", '"dang" "uy" "khoi"'),
+        ("Đảng ủy", '"Đảng" "ủy"'),
+        ('kinh tế AND "NEAR"', '"kinh" "tế" "AND" "NEAR"'),
+        ("covid-19", '"covid" "19"'),
+        ("kinh*", '"kinh"*'),
+    ],
+)
+def test_fts_query_quotes_every_word(text: str, expected: str) -> None:
+    assert fts_query(text) == expected
+
+
+def test_fts_query_rejects_empty() -> None:
+    with pytest.raises(ValueError):
+        fts_query(" -- ")
+
+
+@pytest.mark.parametrize(
+    ("query", "options", "urls"),
+    [
+        ("đảng ủy khối", {}, {DANG.url, "https://vnexpress.net/cu.html"}),
+        ("dang uy khoi", {}, {DANG.url, "https://vnexpress.net/cu.html"}),
+        ("DANG UY KHOI", {"since": "2024-01-01"}, {DANG.url}),
+        ("dang uy khoi", {"until": "2024-01-01"}, {"https://vnexpress.net/cu.html"}),
+        ("thoi tiet", {}, {WEATHER.url}),
+        ("lạnh", {"site": "tuoitre"}, {WEATHER.url}),
+        ("lạnh", {"site": "vnexpress"}, set()),
+        ("bài số 3", {}, {article(3).url}),
+        ("kinh", {"limit": 2}, 2),
+        ("khôngcótừnày", {}, set()),
+    ],
+)
+def test_search(db: Path, query: str, options: dict, urls: set | int) -> None:
+    found = {r["url"] for r in search(db, query, **options)}
+    assert (len(found) if isinstance(urls, int) else found) == urls
+
+
+def test_title_match_ranks_first(db: Path) -> None:
+    assert search(db, "bài số 3")[0]["url"] == article(3).url
+
+
+def test_search_result_has_marked_snippet(db: Path) -> None:
+    result = search(db, "dang uy khoi", since="2024-01-01")[0]
+    assert result["title"] == DANG.title and result["published_at"] == DANG.published_at
+    assert "[Đảng] [ủy] [Khối]" in result["snippet"]
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "2024-13-01"])
+def test_search_rejects_bad_dates(db: Path, bad: str) -> None:
+    with pytest.raises(ValueError):
+        search(db, "dang", since=bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "terms", "expected"),
+    [
+        ("Hội nghị Đảng ủy Khối", ["dang"], "Hội nghị [Đảng] ủy Khối"),
+        ("Hội nghị Đảng ủy Khối", ["hoi*"], "[Hội] nghị Đảng ủy Khối"),
+        ("không có", ["xyz"], "không có"),
+        ("một " * 100 + "Đà Nẵng", ["nang"], "…" + "một " * 11 + "Đà [Nẵng]"),  # window starts before the hit
+    ],
+)
+def test_snippet(text: str, terms: list[str], expected: str) -> None:
+    assert snippet(text, terms) == expected
+
+
+def test_stats(db: Path) -> None:
+    summary = stats(db)
+    assert summary["articles"] == 8 and summary["sites"] == {"tuoitre": 1, "vnexpress": 7}
+    assert summary["coverage_by_site"]["tuoitre"]["views"] == 0.0
+    assert summary["coverage"]["title"] == 1.0
+    table = format_stats(summary)
+    assert table.splitlines()[0].split()[:3] == ["site", "articles", "title"]
+    assert "vnexpress  7" in table
+
+
+def test_datasette_metadata_renamed_after_the_file(tmp_path: Path) -> None:
+    metadata = datasette_metadata(tmp_path / "other.db")
+    assert "other" in metadata["databases"] and "archive" not in metadata["databases"]
+    assert metadata["databases"]["other"]["tables"]["articles"]["fts_table"] == "articles_fts"
+
+
+def test_datasette_command() -> None:
+    command = datasette_command("data/archive.db", DEFAULT_METADATA, port=9000, open_browser=False)
+    assert command[1:5] == ["-m", "datasette", "serve", "data/archive.db"]
+    assert "--open" not in command and command[-2:] == ["--port", "9000"]

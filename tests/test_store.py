@@ -1,0 +1,395 @@
+"""The archive writer against real SQLite files: upserts, history, FTS, crawls, crashes, concurrency."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from archive_samples import DANG, WEATHER, article
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archiver import store
+from archiver.items import Image, Related
+from archiver.schema import SCHEMA_VERSION
+from archiver.store import Archive, content_hash, counts, coverage, d_folded
+
+
+def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def one(db: Path, sql: str, params: tuple = ()):
+    return rows(db, sql, params)[0][0]
+
+
+def table_counts(db: Path) -> dict[str, int]:
+    tables = ["articles", "paragraphs", "images", "related_links", "view_counts", "revisions"]
+    return {t: one(db, f"SELECT count(*) FROM {t}") for t in tables}
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "archive.db"
+
+
+def test_schema_is_versioned_in_wal_with_indexes(db: Path) -> None:
+    Archive(db).close()
+    Archive(db).close()  # reopening must not re-apply migrations
+    assert one(db, "PRAGMA user_version") == SCHEMA_VERSION
+    assert rows(db, "SELECT version FROM migrations") == [(SCHEMA_VERSION,)]
+    assert one(db, "PRAGMA journal_mode") == "wal"
+    indexed = {
+        r[0] for r in rows(db, "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+    }
+    for column in ("published_at", "last_seen", "views", "url"):
+        assert any(f"({column})" in sql or f", {column})" in sql for sql in indexed), column
+
+
+def test_add_writes_article_and_children(db: Path) -> None:
+    with Archive(db) as archive:
+        archive.add(DANG)
+    assert table_counts(db) == {
+        "articles": 1, "paragraphs": 2, "images": 2, "related_links": 1, "view_counts": 1, "revisions": 0,
+    }  # fmt: skip
+    row = rows(
+        db,
+        "SELECT title, body, views, published_month, first_seen, last_seen, last_changed, d_folded, sources "
+        "FROM articles",
+    )[0]
+    assert row[0] == DANG.title
+    assert row[1] == "Đoàn công tác đến từ Đà Nẵng.\n\nCác đại biểu thảo luận về kinh tế."
+    assert row[2:7] == (1200, "2024-05", DANG.fetched_at, DANG.fetched_at, DANG.fetched_at)
+    assert row[7] == "dang doan den da dai"
+    assert '"published_at": "jsonld"' in row[8]
+    assert rows(db, "SELECT position, caption FROM images ORDER BY position") == [
+        (0, "Toàn cảnh hội nghị"),
+        (1, None),
+    ]
+
+
+def test_readding_same_url_updates_in_place(db: Path) -> None:
+    later = replace(
+        DANG,
+        views=1500,
+        fetched_at="2024-05-03T08:00:00+07:00",
+        related=[Related("Khác", "https://vnexpress.net/khac.html", "1 giờ trước")],  # related not hashed
+        images=[Image("https://i.vnecdn.net/a.jpg?w=680", "Toàn cảnh hội nghị"), DANG.images[1]],
+    )
+    with Archive(db) as archive:
+        archive.add(DANG)
+        archive.flush()
+        archive.add(later)
+    assert table_counts(db) == {
+        "articles": 1, "paragraphs": 2, "images": 2, "related_links": 1, "view_counts": 2, "revisions": 0,
+    }  # fmt: skip
+    assert rows(db, "SELECT views, first_seen, last_seen, last_changed FROM articles") == [
+        (1500, DANG.fetched_at, later.fetched_at, DANG.fetched_at)
+    ]
+    assert rows(db, "SELECT url FROM related_links") == [("https://vnexpress.net/khac.html",)]
+    assert rows(db, "SELECT views FROM view_counts ORDER BY observed_at") == [(1200,), (1500,)]
+
+
+def test_changed_content_keeps_previous_version(db: Path) -> None:
+    edited = replace(
+        DANG,
+        title="Đảng ủy Khối họp bất thường",
+        paragraphs=["Một đoạn mới."],
+        fetched_at="2024-05-04T08:00:00+07:00",
+    )
+    with Archive(db) as archive:
+        archive.add(DANG)
+        archive.flush()
+        archive.add(edited)
+    assert rows(db, "SELECT title, body, last_changed, content_hash FROM articles") == [
+        (edited.title, "Một đoạn mới.", edited.fetched_at, content_hash(edited))
+    ]
+    revision = rows(
+        db, "SELECT title, body, first_seen, last_seen, replaced_at, content_hash, images FROM revisions"
+    )
+    assert revision[0][:6] == (
+        DANG.title, "Đoàn công tác đến từ Đà Nẵng.\n\nCác đại biểu thảo luận về kinh tế.",
+        DANG.fetched_at, DANG.fetched_at, edited.fetched_at, content_hash(DANG),
+    )  # fmt: skip
+    assert "Toàn cảnh hội nghị" in revision[0][6]
+    assert rows(db, "SELECT text FROM paragraphs") == [("Một đoạn mới.",)]
+
+
+def test_late_replay_of_older_fetch_does_not_overwrite(db: Path) -> None:
+    older = replace(DANG, title="Bản cũ", views=900, fetched_at="2024-05-01T20:00:00+07:00")
+    with Archive(db) as archive:
+        archive.add(DANG)
+        archive.flush()
+        archive.add(older)
+    assert rows(db, "SELECT title, views, first_seen FROM articles") == [(DANG.title, 1200, DANG.fetched_at)]
+    assert one(db, "SELECT count(*) FROM view_counts") == 2  # the observation itself is still history
+    assert one(db, "SELECT count(*) FROM revisions") == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "a", "b", "same"),
+    [
+        ("views", 1, 2, True),
+        ("related", [], [Related("x", "https://x")], True),
+        ("images", [Image("a.jpg", "c")], [Image("b.jpg", "c")], True),  # CDN variants of one image
+        ("images", [Image("a.jpg", "c")], [Image("a.jpg", "d")], False),
+        ("title", "A", "B", False),
+        ("byline", "A", "B", False),
+        ("lead", "A", "B", False),
+        ("paragraphs", ["a"], ["a", "b"], False),
+    ],
+)
+def test_content_hash_covers_reader_visible_text_only(field: str, a, b, same: bool) -> None:
+    assert (content_hash(replace(DANG, **{field: a})) == content_hash(replace(DANG, **{field: b}))) is same
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (("Đảng ủy Khối",), "dang"),
+        (("đường Điện Biên", "ĐÀ NẴNG"), "duong dien da"),
+        (("không có chữ đê",), "de"),
+        ((None, "Hà Nội"), ""),
+    ],
+)
+def test_d_folded(texts: tuple, expected: str) -> None:
+    assert d_folded(*texts) == expected
+
+
+SEARCHES = [
+    ("đảng", True),
+    ("Đảng", True),
+    ("ĐẢNG", True),
+    ("dang uy khoi", True),
+    ("DANG UY KHOI", True),
+    ("Đảng ủy Khối", True),
+    ("khoi", True),
+    ("da nang", True),  # "Đà Nẵng" in the body
+    ("minh anh", True),  # byline
+    ("ha noi", True),  # lead
+    ("thoi tiet", False),
+]
+
+
+@pytest.mark.parametrize(("query", "found"), SEARCHES)
+def test_fts_matches_with_and_without_diacritics(db: Path, query: str, found: bool) -> None:
+    with Archive(db) as archive:
+        archive.add(DANG)
+    terms = " ".join(f'"{w}"' for w in query.split())
+    assert bool(rows(db, "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (terms,))) is found
+
+
+def test_fts_follows_updates_and_deletes(db: Path) -> None:
+    def match(q: str) -> list:
+        return rows(db, "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (q,))
+
+    with Archive(db) as archive:
+        archive.add(DANG)
+        archive.flush()
+        archive.add(
+            replace(DANG, title="Thời sự", lead=None, paragraphs=["Tin mới"], fetched_at="2024-05-05")
+        )
+    assert match("khoi") == [] and match("dang") == [] and len(match("thoi su")) == 1
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA foreign_keys = ON")  # as every archive connection does
+    conn.execute("DELETE FROM articles")
+    conn.commit()
+    conn.close()
+    assert match("thoi") == []
+    assert one(db, "SELECT count(*) FROM paragraphs") == 0  # children cascade
+    assert_fts_in_sync(db)
+
+
+def assert_fts_in_sync(db: Path) -> None:
+    """FTS5's own check, rank=1 compares the index with the articles table; it raises if stale."""
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)")
+    conn.close()
+
+
+def test_batches_commit_when_full(db: Path) -> None:
+    archive = Archive(db, batch_size=3)
+    for n in range(7):
+        archive.add(article(n))
+    assert one(db, "SELECT count(*) FROM articles") == 6  # two full batches committed, one article buffered
+    archive.close()
+    assert one(db, "SELECT count(*) FROM articles") == 7
+
+
+def test_duplicate_urls_within_a_batch_keep_the_last(db: Path) -> None:
+    with Archive(db) as archive:
+        archive.add(article(1, title="first"))
+        archive.add(article(1, title="second"))
+    assert rows(db, "SELECT title FROM articles") == [("second",)]
+    assert one(db, "SELECT count(*) FROM paragraphs") == 3
+
+
+def test_failed_batch_rolls_back_and_archive_stays_usable(db: Path) -> None:
+    archive = Archive(db, batch_size=2)
+    archive.add(article(1))
+    archive.add(article(2))  # committed batch
+    archive.add(article(3))
+    with pytest.raises(sqlite3.IntegrityError):
+        archive.add(article(4, site=None))  # NOT NULL violation in the middle of the second batch
+    assert one(db, "SELECT count(*) FROM articles") == 2
+    archive.add(article(5))
+    archive.close()
+    assert sorted(r[0] for r in rows(db, "SELECT url FROM articles")) == [article(n).url for n in (1, 2, 5)]
+    assert one(db, "PRAGMA integrity_check") == "ok"
+
+
+def _crash_in_second_batch(path: str) -> None:
+    original = store._replace_children
+    calls = []
+
+    def crash(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            import os
+
+            os._exit(3)  # the process dies mid-transaction: no rollback, no cleanup
+        original(*args)
+
+    store._replace_children = crash
+    archive = Archive(path, batch_size=5)
+    for n in range(12):
+        archive.add(article(n))
+
+
+def test_process_killed_mid_batch_loses_only_that_batch(db: Path) -> None:
+    process = multiprocessing.get_context("spawn").Process(target=_crash_in_second_batch, args=(str(db),))
+    process.start()
+    process.join(60)
+    assert process.exitcode == 3
+    assert one(db, "PRAGMA integrity_check") == "ok"
+    assert one(db, "SELECT count(*) FROM articles") == 5
+    assert one(db, "SELECT count(*) FROM paragraphs") == 15
+    with Archive(db, batch_size=5) as archive:  # the next crawl refetches the lost batch
+        for n in range(12):
+            archive.add(article(n))
+    assert one(db, "SELECT count(*) FROM articles") == 12
+
+
+def _write_many(path: str, start: int) -> None:
+    with Archive(path, batch_size=20) as archive:
+        crawl = archive.begin_crawl("news", None, {})
+        for n in range(start, start + 200):
+            archive.add(article(n % 300))  # the two writers overlap on 100 URLs
+        archive.end_crawl(crawl, {})
+
+
+def test_two_concurrent_writers_do_not_corrupt(db: Path) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    writers = [ctx.Process(target=_write_many, args=(str(db), start)) for start in (0, 100)]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join(120)
+    assert [w.exitcode for w in writers] == [0, 0]
+    assert one(db, "PRAGMA integrity_check") == "ok"
+    assert one(db, "SELECT count(*) FROM articles") == 300
+    assert one(db, "SELECT count(*) FROM paragraphs") == 900
+    assert one(db, "SELECT count(*) FROM crawls WHERE finished_at IS NOT NULL") == 2
+
+
+def test_background_writer_gives_the_same_archive(tmp_path: Path) -> None:
+    results = []
+    for background in (False, True):
+        path = tmp_path / f"{background}.db"
+        with Archive(path, batch_size=4, background=background) as archive:
+            for n in range(10):
+                archive.add(article(n))
+            archive.add(replace(article(3), title="sửa", fetched_at="2024-06-01T00:00:00+07:00"))
+        results.append(
+            (table_counts(path), rows(path, "SELECT url, title, content_hash FROM articles ORDER BY url"))
+        )
+    assert results[0] == results[1]
+
+
+def test_crawl_report_and_record(db: Path) -> None:
+    stats = {
+        "downloader/response_count": 12,
+        "item_scraped_count": 2,
+        "log_count/ERROR": 1,
+        "downloader/exception_type_count/twisted.internet.error.TimeoutError": 2,
+        "downloader/response_status_count/404": 3,
+        "downloader/response_status_count/200": 9,
+        "start_time": "2024-05-02T01:00:00",
+    }
+    dropped = [{"url": "https://x/1", "reason": "no title"}, {"url": "https://x/2", "reason": "no title"}]
+    with Archive(db) as archive:
+        crawl = archive.begin_crawl("news", "vnexpress", {"DOWNLOAD_DELAY": 0.5})
+        archive.add(DANG)
+        archive.add(WEATHER)
+        report = archive.end_crawl(crawl, stats, dropped)
+    assert report["pages"] == 12 and report["items"] == 2
+    assert report["articles_written"] == 2 and report["articles_new"] == 2
+    assert report["errors"] == {"log_error": 1, "TimeoutError": 2, "http_404": 3}
+    assert report["dropped"] == {"no title": 2} and report["dropped_count"] == 2
+    assert report["coverage"]["views"] == 0.5 and report["coverage"]["title"] == 1.0
+    assert report["spider"] == "news" and report["site"] == "vnexpress"
+    row = rows(
+        db,
+        "SELECT spider, settings, pages, finished_at IS NOT NULL, json_extract(coverage, '$.byline') "
+        "FROM crawls",
+    )
+    assert row == [("news", '{"DOWNLOAD_DELAY": 0.5}', 12, 1, 0.5)]
+    assert rows(db, "SELECT DISTINCT last_crawl_id, first_crawl_id FROM articles") == [(crawl, crawl)]
+    assert one(db, "SELECT count(*) FROM dropped_items WHERE reason = 'no title'") == 2
+    assert one(db, "SELECT crawl_id FROM view_counts") == crawl
+
+
+def test_coverage_and_counts(db: Path) -> None:
+    with Archive(db) as archive:
+        archive.add(DANG)
+        archive.add(WEATHER)
+        archive.add(replace(WEATHER, url="https://tuoitre.vn/2.htm", images=[Image("x.jpg")]))
+    assert counts(db) == {"tuoitre": 2, "vnexpress": 1}
+    everything = coverage(db)
+    third = pytest.approx(1 / 3, abs=1e-3)
+    assert everything == {
+        "title": 1.0, "published_at": 1.0, "views": third, "byline": third, "lead": third, "paragraphs": 1.0,
+        "images": pytest.approx(2 / 3, abs=1e-3), "image_captions": third, "related": 1.0,
+    }  # fmt: skip
+    assert coverage(db, "tuoitre")["images"] == 0.5
+    assert set(coverage(db, "nowhere").values()) == {0.0}
+
+
+def test_reading_a_missing_archive_fails_clearly(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        counts(tmp_path / "missing.db")
+    assert not (tmp_path / "missing.db").exists()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 4), st.sampled_from(["A", "B"])),
+        max_size=30,
+    ),
+    st.integers(1, 7),
+)
+def test_any_sequence_of_adds_leaves_one_row_per_url(tmp_path: Path, adds: list, batch_size: int) -> None:
+    """Whatever the order, batching and repetition: one row per URL, children of the last version only."""
+    path = tmp_path / f"prop-{len(list(tmp_path.iterdir()))}.db"
+    last: dict[int, tuple[int, str]] = {}
+    with Archive(path, batch_size=batch_size) as archive:
+        for step, (n, paragraphs, title) in enumerate(adds):
+            archive.add(
+                article(n, title=title, paragraphs=[f"p{i}" for i in range(paragraphs)],
+                        fetched_at=f"2024-05-01T00:00:{step:02d}+07:00")
+            )  # fmt: skip
+            last[n] = (paragraphs, title)
+    assert one(path, "SELECT count(*) FROM articles") == len(last)
+    assert one(path, "SELECT count(*) FROM paragraphs") == sum(p for p, _ in last.values())
+    assert one(path, "SELECT count(*) FROM images") == 2 * len(last)
+    assert sorted(rows(path, "SELECT title FROM articles")) == sorted((t,) for _, t in last.values())
+    assert one(path, "PRAGMA integrity_check") == "ok"
+    assert_fts_in_sync(path)
