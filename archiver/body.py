@@ -44,22 +44,28 @@ class Body:
 
 
 def read_body(container: Selector, base_url: str, *, exclude: tuple[str, ...] = (),
-              caption: tuple[str, ...] = (), lead_first: bool = False, before: tuple[Selector, ...] = ()) -> Body:
+              caption: tuple[str, ...] = (), lead_first: bool = False,
+              before: tuple[Selector, ...] = ()) -> Body:
     """Read a body container; `before` are blocks outside it that come first (a lead image figure)."""
-    excluded = {id(m.root) for expr in exclude for m in select(container, expr)}
-    captions = {id(m.root) for expr in caption for m in select(container, expr)}
+    # Sets of the elements themselves: they stay alive, so lxml hands back the same objects
+    # later (a set of id()s would match recycled ids of other, short-lived element proxies).
+    excluded = {m.root for expr in exclude for m in select(container, expr)}
+    captions = {m.root for expr in caption for m in select(container, expr)}
     blocks = [b for node in before for b in iter_blocks(node.root, excluded, base_url, itself=True)]
     blocks += iter_blocks(container.root, excluded, base_url)
     return assemble(blocks, captions, lead_first=lead_first)
 
 
-def iter_blocks(el, excluded: set[int], base_url: str, *, itself: bool = False) -> list[Block]:
+def iter_blocks(el, excluded: set, base_url: str, *, itself: bool = False) -> list[Block]:
     """The element's blocks in reading order (non-empty text, and images); `itself`: el is one block."""
-    source = _blocks(el.getparent(), excluded, base_url, only=el) if itself else _blocks(el, excluded, base_url)
+    if itself:
+        source = _blocks(el.getparent(), excluded, base_url, only=el)
+    else:
+        source = _blocks(el, excluded, base_url)
     return [b for b in source if b.kind == "image" or b.text]
 
 
-def assemble(blocks: list[Block], captions: set[int] = frozenset(), *, lead_first: bool = False,
+def assemble(blocks: list[Block], captions: set = frozenset(), *, lead_first: bool = False,
              byline: bool = True) -> Body:
     """Sort blocks into paragraphs, images with their captions, and the trailing byline."""
     body = Body()
@@ -70,7 +76,7 @@ def assemble(blocks: list[Block], captions: set[int] = frozenset(), *, lead_firs
         if b.kind == "image":
             last_image = Image(src=b.src, caption=b.caption)
             body.images.append(last_image)
-        elif last_image is not None and last_image.caption is None and is_caption(b, id(b.el) in captions):
+        elif last_image is not None and last_image.caption is None and is_caption(b, b.el in captions):
             last_image.caption = b.text
         else:
             last_image = None
@@ -80,12 +86,12 @@ def assemble(blocks: list[Block], captions: set[int] = frozenset(), *, lead_firs
     return body
 
 
-def _blocks(el, excluded: set[int], base_url: str, only=None):
+def _blocks(el, excluded: set, base_url: str, only=None):
     for child in el:
         if only is not None and child is not only:
             continue
         tag = child.tag if isinstance(child.tag, str) else None
-        if tag is None or tag in SKIP or id(child) in excluded:
+        if tag is None or tag in SKIP or child in excluded:
             continue
         imgs = child.xpath(".//img") if tag != "img" else [child]
         if tag in ("figure", "table") and imgs:

@@ -122,6 +122,35 @@ def browse(db: str, metadata: str | None, port: int, no_open: bool) -> None:
         sys.exit(subprocess.call(datasette_command(db, file.name, port=port, open_browser=not no_open)))
 
 
+# -- site profiles: sites (library code in profile) ---------------------------------------------------
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per profile.")
+def sites(as_json: bool) -> None:
+    """The site profiles `archiver crawl SITE` accepts: what each covers, and whether it was checked."""
+    from archiver.profile import ProfileError, all_profiles, describe
+
+    try:
+        profiles = [describe(p) for p in all_profiles()]
+    except ProfileError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        for p in profiles:
+            echo_json(p)
+        return
+    click.echo(f"{'site':<13}{'checked':<12}{'cms':<8}{'domains':<30}covers")
+    for p in profiles:
+        checked = "verified" if p["verified"] else "UNVERIFIED"
+        entry = f"  [{p['start_urls']} start, {p['feeds']} feeds, {p['sitemaps']} sitemaps]"
+        domains = p["domains"][0] + (f" +{len(p['domains']) - 1}" if len(p["domains"]) > 1 else "")
+        covers = ", ".join(p["covers"])
+        click.echo(f"{p['name']:<13}{checked:<12}{p['cms'] or '-':<8}{domains:<30}{covers}{entry}")
+    unverified = [p["name"] for p in profiles if not p["verified"]]
+    click.echo(f"\n{len(profiles)} profiles; not yet checked against a real page: {', '.join(unverified)}")
+    click.echo("Sites without a profile are read by the generic reader (metadata + trafilatura).")
+
+
 # -- crawling and extraction: demo, demo-site, crawl, extract (library code in crawl/extract/server) -----
 
 DEMO_PORT = 8765

@@ -1,7 +1,8 @@
 """The grammar of Vietnamese news dates: precompiled patterns and word tables used by archiver.dates.
 
-Everything here is compiled at import. Input reaching these patterns has already been NFC-normalized,
-lower-cased and had its whitespace collapsed, so the patterns only deal with lower-case NFC text.
+Everything here is compiled at import. ISO and HOT_AGO read the raw text; MONO, MONO_DAY and
+RELATIVE_LABELED read it NFC-normalized and lower-cased; the general grammar (OFFSET .. TIME) reads it
+also cleaned (entities, odd spaces), with separators turned into spaces and whitespace collapsed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,14 @@ WEEKDAYS: dict[str, int] = {
     "2": 0, "3": 1, "4": 2, "5": 3, "6": 4, "7": 5,
     "chủ nhật": 6, "chủnhật": 6, "cn": 6,
     "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+}
+
+# The weekday as MONO captures it, spelled the usual ways (others go through archiver.dates._weekday_key).
+WEEKDAY_SPELLINGS: dict[str, int] = {
+    "thứ hai": 0, "thứ ba": 1, "thứ tư": 2, "thứ năm": 3, "thứ sáu": 4, "thứ bảy": 5, "thứ bẩy": 5,
+    "chủ nhật": 6, "cn": 6,
+    **{f"thứ {d}": int(d) - 2 for d in "234567"},
+    **{f"t{d}": int(d) - 2 for d in "234567"},
 }
 
 # Month names after "tháng" ("tháng Mười" = October). Giêng/chạp are lunar names, also used loosely.
@@ -53,6 +62,18 @@ RELATIVE_DAYS: dict[str, int] = {
 }
 
 
+# Whole texts that are a relative date without a number, and how far back they point.
+PHRASES: dict[str, tuple[str, int]] = {
+    "vừa xong": ("minute", 0), "vừa đăng": ("minute", 0), "vừa mới đăng": ("minute", 0),
+    "mới đây": ("minute", 0), "just now": ("minute", 0), "now": ("minute", 0), "bây giờ": ("minute", 0),
+    "hôm nay": ("day", 0), "today": ("day", 0), "hôm qua": ("day", 1), "yesterday": ("day", 1),
+    "hôm kia": ("day", 2),
+    "tuần trước": ("week", 1), "tuần rồi": ("week", 1), "last week": ("week", 1),
+    "tháng trước": ("month", 1), "tháng rồi": ("month", 1), "last month": ("month", 1),
+    "năm ngoái": ("year", 1), "năm trước": ("year", 1), "năm rồi": ("year", 1), "last year": ("year", 1),
+}
+
+
 def _alt(words) -> str:
     """Regex alternation, longest first so that "mười hai" wins over "mười"."""
     return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
@@ -79,7 +100,7 @@ OFFSET = re.compile(
 )
 
 WEEKDAY = re.compile(
-    r"(?:thứ\s*(?P<vi>hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|t(?P<short>[2-7])|(?P<cn>chủ\s*nhật|cn)"
+    r"(?=[tcmwfs])(?:thứ\s*(?P<vi>hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|t(?P<short>[2-7])|(?P<cn>chủ\s*nhật|cn)"
     r"|(?P<en>mon|tue|wed|thu|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?\.?)(?!\w)"
 )
 
@@ -95,7 +116,7 @@ LABELS = re.compile(
 )
 
 # Words that sit between date parts ("07:12 ngày 24/03/2024", "hôm qua lúc 08:16", "mùng 5").
-NOISE = re.compile(r"(?<!\w)(?:ngày|lúc|vào|at|on|mùng|mồng|hồi|khoảng)(?!\w)")
+NOISE = re.compile(r"(?=[nlvaomhk])(?<!\w)(?:ngày|lúc|vào|at|on|mùng|mồng|hồi|khoảng)(?!\w)")
 
 _PARTS = rf"(?:(?:{_NUMBER})\s*(?:{_UNIT})(?![^\W\d_])\s*)+"
 # A count before "trước"/"ago" or after "cách đây": "2 giờ" alone is a time of day, not a relative date.
@@ -110,6 +131,8 @@ JUST_NOW = re.compile(r"vừa\s*xong|vừa\s*(?:mới\s*)?đăng|mới\s*đây|j
 
 # The date token. Alternatives are tried left to right at each position, so longer shapes come first.
 DATE = re.compile(
+    # The lookaheads only make the search skip quickly over positions where no date can start.
+    r"(?=[\dtnhbyjfmasod])(?=\d|th|năm|hôm|bữa|ngày|today|yesterday|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
     r"(?<![\d.:/-])(?:"
     r"(?P<ymd>(?P<y1>\d{4})(?P<s1>[-/.])(?P<m1>\d{1,2})(?P=s1)(?P<d1>\d{1,2}))"
     r"|(?P<dmy>(?P<d2>\d{1,2})(?P<s2>[-/.])(?P<m2>\d{1,2})(?P=s2)(?P<y2>\d{4}|\d{2}(?!\d)))"
@@ -118,17 +141,17 @@ DATE = re.compile(
     rf"|(?P<en>(?P<d4>\d{{1,2}})(?:st|nd|rd|th)?\s*(?P<n4>{_EN_MONTH})\.?\s*(?P<y4>\d{{4}}))"
     rf"|(?P<en2>(?P<n5>{_EN_MONTH})\.?\s*(?P<d5>\d{{1,2}})(?:st|nd|rd|th)?\s*(?P<y5>\d{{4}}))"
     rf"|(?P<my>(?:tháng|thg|th)\s*(?P<m6>\d{{1,2}}|{_MONTH_WORD})\s*(?:năm\s*|[/.-]\s*)?(?P<y6>\d{{4}})"
-    r"|(?P<m7>\d{1,2})[/.-](?P<y7>\d{4}))"
+    rf"|(?P<m7>\d{{1,2}})[/.-](?P<y7>\d{{4}})|(?P<n11>{_EN_MONTH})\.?\s*(?P<y11>\d{{4}}))"
     r"|(?P<y>(?:năm\s*)?(?P<y8>\d{4}))"
-    rf"|(?P<dm>(?P<d9>\d{{1,2}})(?:[/-](?P<m9>\d{{1,2}})|\s*(?:tháng|thg)\s*(?P<m10>\d{{1,2}}|{_MONTH_WORD})))"
+    rf"|(?P<dm>(?P<d9>\d{{1,2}})(?:/(?P<m9>\d{{1,2}})|\s*(?:tháng|thg)\s*(?P<m10>\d{{1,2}}|{_MONTH_WORD})))"
     r"|(?P<rd>(?:ngày\s*)?(?:hôm\s*nay|hôm\s*qua|hôm\s*kia|bữa\s*nay|bữa\s*qua)|today|yesterday)"
     r")(?![\d/-]|\.\d)"
 )
 
 # What may remain next to the date: a time of day, with AM/PM (SA/CH) and an ISO offset.
 TIME = re.compile(
-    r"t?(?P<H>\d{1,2})\s*(?:"
-    r":\s*(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d+)?)?"
+    r"(?<![\d.,])t?(?P<H>\d{1,2})\s*(?:"
+    r":\s*(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d+)?)?(?![\d.,]\d)"
     r"|(?:h|g|giờ)\s*(?:(?P<M2>\d{1,2})\s*(?:p|ph|phút|')?)?"
     r")\s*(?P<ap>am|pm|a\.m\.?|p\.m\.?|sa|ch|sáng|chiều|tối|trưa|đêm)?"
     r"\s*(?P<off>z|[+-]\d{2}(?::?\d{2})?)?"
@@ -142,25 +165,56 @@ VIEWS_PART = re.compile(
     re.IGNORECASE,
 )
 
-# The commonest shapes, matched on the raw text in one regex each (case-insensitive, NFC). They give the
-# same answers as the general grammar below (the tests run both); they exist because one regex costs far
-# less than the dozen steps of the general path. Anything else falls through to the general path.
-def _hot_time(n: int) -> str:
+# --- the one-regex fast path ---------------------------------------------------------------------------
+# The commonest shapes in a single fullmatch on the normalized text (NFC, lower case): label, weekday,
+# time before or after, a whole date (dmy, ymd, or "ngày .. tháng .. năm"), offset, the seed's view count.
+# One regex costs far less than the dozen steps of the general path below, and gives the same answers
+# (the tests run every case through both). Anything it does not match falls through to the general path.
+_SEP = r"[\s,;|•·()\[\]–—-]*+"
+_LABEL = (
+    r"(?:(?:ngày\s*|lần\s*)?(?:đăng\s*tải|đăng|cập\s*nhật|xuất\s*bản|thời\s*gian\s*đăng|thời\s*gian"
+    r"|published|updated|posted)(?:\s*(?:lúc|ngày|vào))?\s*:?)"
+)
+_WD = r"(?P<wd>thứ\s*(?:hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|chủ\s*nhật|cn|t[2-7])(?![^\W\d_])"
+_FILL = rf"(?:(?=[nlvm])(?:ngày|lúc|vào|mùng|mồng)(?![^\W\d_]){_SEP})*+"
+_AMPM = r"am|pm|a\.m\.?|p\.m\.?|sa|ch|sáng|chiều|tối|trưa|đêm"
+
+
+def _mono_time(n: int) -> str:
     return (
-        rf"(?P<h{n}>\d{{1,2}}):(?P<i{n}>\d{{2}})(?::(?P<s{n}>\d{{2}})(?:[.,]\d+)?)?"
-        rf"(?:\s*(?P<a{n}>am|pm|sa|ch))?"
+        rf"(?P<h{n}>\d{{1,2}})(?:"
+        rf":(?P<i{n}>\d{{2}})(?::(?P<s{n}>\d{{2}})(?:[.,]\d+)?)?"
+        rf"|\s*(?:h|g|giờ)\s*(?:(?P<j{n}>\d{{1,2}})\s*(?:phút|ph|p|')?)?"
+        rf")(?!\d)(?:\s*(?P<a{n}>{_AMPM})(?![^\W\d_]))?"
     )
 
 
-HOT = re.compile(
-    r"\s*(?:(?:ngày\s*)?(?:đăng|cập\s*nhật|xuất\s*bản)(?:\s*(?:lúc|ngày))?\s*:?\s*)?"
-    r"(?:(?P<wd>thứ\s*(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s*nhật)\s*[,-]?\s*)?"
-    rf"(?:{_hot_time(1)}\s*[,|-]?\s*)?"
-    r"(?:ngày\s*)?(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})"
-    rf"(?:\s*[,|-]?\s*(?:lúc\s*)?{_hot_time(2)})?"
-    r"(?:\s*\(?(?:gmt|utc)\s*\+\s*0?7(?::?00)?\)?)?"
-    r"(?:\s*\|\s*(?:\d{1,3}(?:[.,]\d{3})+|\d+)(?:\s*lượt\s*xem)?)?\s*",
-    re.IGNORECASE,
+_MONO_DATE = (
+    r"(?:(?P<y1>\d{4})(?P<p1>[-/.])(?P<m1>\d{1,2})(?P=p1)(?P<d1>\d{1,2})"
+    r"|(?P<d2>\d{1,2})(?P<p2>[-/.])(?P<m2>\d{1,2})(?P=p2)(?P<y2>\d{4}|\d{2})"
+    rf"|(?P<d3>\d{{1,2}})\s*(?:tháng|thg)\s*(?P<m3>\d{{1,2}}|{_MONTH_WORD})\s*(?:năm\s*|[,/]\s*)?(?P<y3>\d{{4}})"
+    r")(?!\d)"
+)
+_MONO_OFFSET = (
+    r"(?:(?:gmt|utc)\s*(?:(?P<sign>[+-])\s*(?P<oh>\d{1,2})(?::?(?P<om>\d{2}))?)?"
+    r"|(?P<vn>giờ\s*(?:việt\s*nam|vn|hà\s*nội)))"
+)
+_MONO_VIEWS = r"(?:[\s,;•·()\[\]–—-]*\|\s*(?:\d{1,3}(?:[.,]\d{3})+|\d+)(?:\s*lượt\s*xem)?)"
+# The one-letter lookaheads let the engine skip a whole group of alternatives at a glance.
+MONO = re.compile(
+    rf"{_SEP}(?:(?=[nlđcxtpu]){_LABEL}{_SEP})?(?:(?=[tc]){_WD}{_SEP})?{_FILL}"
+    rf"(?:{_mono_time(1)}{_SEP}{_FILL})?"
+    rf"{_MONO_DATE}"
+    rf"(?:{_SEP}{_FILL}{_mono_time(2)})?"
+    rf"(?:{_SEP}(?P<off>(?=[gu]){_MONO_OFFSET}))?"
+    rf"{_MONO_VIEWS}?[\s.:)]*"
+)
+# "2 giờ trước", "Cập nhật 1 giờ 30 phút trước", "cách đây 3 ngày", "2 hours ago".
+RELATIVE_LABELED = re.compile(rf"{_SEP}(?:{_LABEL}{_SEP})?(?:{RELATIVE.pattern})[\s.]*")
+# "hôm qua", "hôm qua lúc 08:16", "08:16 hôm qua".
+MONO_DAY = re.compile(
+    rf"{_SEP}(?:{_LABEL}{_SEP})?(?:{_mono_time(1)}{_SEP})?(?:ngày\s*)?(?P<rd>hôm\s*nay|hôm\s*qua|hôm\s*kia)"
+    rf"(?:{_SEP}{_FILL}{_mono_time(2)})?[\s.]*"
 )
 HOT_AGO = re.compile(r"\s*(\d+)\s*(giây|phút|p|giờ|tiếng|h|ngày|tuần|tháng|năm)\s*trước\s*", re.IGNORECASE)
 
@@ -170,6 +224,10 @@ DATE_WORDS = re.compile(
     r"|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|am|pm|gmt|utc|today|yesterday|ago)"
 )
 ODD_CHARS = re.compile("[\u00a0\u202f\u2009\u3000\u00d0\u00f0\u200b-\u200f\u2060\ufeff\u00ad]")
+# What may surround a date besides a time: words without digits (a dateline, a byline, a label).
+NO_DIGITS = re.compile(r"\D*")
+# Without a digit, only these words can make a date ("hôm qua", "vừa xong", "tuần trước", "năm ngoái").
+DIGITLESS_HINT = re.compile("hôm|bữa|vừa|mới|trước|ngoái|rồi|ago|now|bây|today|yesterday|last|cách")
 HAS_DIGIT = re.compile(r"\d")
 HAS_LETTER = re.compile(r"[^\W\d_]")
 INTS = re.compile(r"\d+")

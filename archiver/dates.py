@@ -1,12 +1,15 @@
 """Vietnamese date normalization: the date text of a news page -> timezone-aware datetime and precision.
 
-Pure functions, no Scrapy dependency. Two paths answer:
+Pure functions, no Scrapy dependency. Three stages answer, in order (``ParsedDate.path`` names the one):
 
-- the fast path: precompiled patterns (archiver.daterules) for the shapes Vietnamese sites use. It never
-  touches dateparser and costs a few microseconds;
-- the fallback: dateparser (languages=["vi"], day-first), only for texts holding words the fast grammar
-  does not know. It is imported lazily (importing it is slow) and its answer must be backed by the digits
-  of the text, because dateparser silently answers wrong dates ("Thứ năm 24/10/2019" -> 2019-10-04).
+- one regex each for the commonest shapes (ISO 8601, "dd/mm/yyyy HH:MM" with weekday, label and offset,
+  "ngày .. tháng .. năm", "hôm qua 08:16", "2 giờ trước"): a few microseconds;
+- the general grammar (archiver.daterules): the text is cleaned, its offset, weekday and labels taken
+  out, and what is left must be one date token and at most one time. Same answers as the first stage
+  where both apply (the tests check every case through both); neither ever touches dateparser;
+- dateparser (languages=["vi"], day-first), only for texts with date words the grammar does not know. It
+  is imported lazily (importing it is slow) and its answer must show its year and day in the text,
+  because dateparser answers wrong dates silently ("Thứ năm 24/10/2019" -> 2019-10-04).
 
 Conventions:
 - day-first always: "03/04/2019" is 3 April;
@@ -44,6 +47,8 @@ log = logging.getLogger("archiver.dates")
 _CHARS = {0xA0: " ", 0x202F: " ", 0x2009: " ", 0x3000: " ", 0xD0: "Đ", 0xF0: "đ"}
 _CHARS.update(dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f")))
 
+_FIXED: dict[int, timezone] = {}
+_ISO_OFFSETS: dict[str, timezone] = {}
 _AM = frozenset(("am", "a.m", "a.m.", "sa", "sáng"))
 _PM = frozenset(("pm", "p.m", "p.m.", "ch", "chiều", "tối"))
 
@@ -73,6 +78,23 @@ class ParsedDate:
         }
 
 
+_new = object.__new__
+
+
+def _answer(raw: str, value, precision, relative: bool, path: str, reason: str | None = None) -> ParsedDate:
+    """A ParsedDate built without the frozen dataclass __init__, whose six object.__setattr__ calls cost
+    as much as a whole fast-path parse. Same class, same fields, same equality."""
+    parsed = _new(ParsedDate)
+    fields = parsed.__dict__
+    fields["raw"] = raw
+    fields["value"] = value
+    fields["precision"] = precision
+    fields["relative"] = relative
+    fields["path"] = path
+    fields["reason"] = reason
+    return parsed
+
+
 class _RejectError(Exception):
     """A definite no: the text has a date shape but the date is impossible. Never leaves this module."""
 
@@ -91,22 +113,31 @@ def parse_date(text: str | None, *, fetched_at: datetime | None = None, tz: str 
     ``fetched_at`` (None means now; naive means local time in ``tz``) resolves relative dates and bounds
     the future.
     """
-    raw = text if isinstance(text, str) else ("" if text is None else str(text))
+    raw = text if text.__class__ is str else _as_text(text)
     zone = _ZONES.get(tz) or _zone(tz)
     if fetched_at is None:
-        now = datetime.now(zone)
-    else:
-        now = fetched_at.astimezone(zone) if fetched_at.tzinfo else fetched_at.replace(tzinfo=zone)
+        fetched_at = datetime.now(zone)
+    elif fetched_at.tzinfo is None:
+        fetched_at = fetched_at.replace(tzinfo=zone)
     try:
-        parsed = _parse(raw, now, zone)
+        parsed = _parse(raw, fetched_at, zone)
     except _RejectError as e:
-        return ParsedDate(raw, reason=str(e))
+        return _answer(raw, None, None, False, "none", str(e))
     except Exception as e:  # a date must never break a crawl; the reason says what happened
         log.warning("parse_date(%r) failed: %r", raw, e)
         return ParsedDate(raw, reason=f"error: {e!r}")
-    if parsed.value is not None and parsed.value > now + FUTURE_TOLERANCE:
-        return ParsedDate(raw, reason="in the future")
+    value = parsed.value
+    if value is not None and value > fetched_at + FUTURE_TOLERANCE:
+        return _answer(raw, None, None, False, "none", "in the future")
     return parsed
+
+
+def _as_text(text) -> str:
+    if text is None:
+        return ""
+    if isinstance(text, bytes | bytearray):
+        return bytes(text).decode("utf-8", "replace")
+    return str(text)
 
 
 def split_date_views(text: str | None) -> tuple[str | None, str | None]:
@@ -140,23 +171,38 @@ def date_records(lines: Iterable[str], *, fetched_at: datetime | None = None) ->
 # --- the pipeline ------------------------------------------------------------------------------------
 
 
-def _parse(raw: str, now: datetime, zone: ZoneInfo) -> ParsedDate:
-    # The hot shapes first: each is a single regex on the raw text.
-    if m := R.ISO.fullmatch(raw):
+def _parse(raw: str, fetched: datetime, zone: ZoneInfo) -> ParsedDate:
+    """``fetched`` is timezone-aware; relative answers read it in ``zone`` (as ``now``)."""
+    # The fast path: one regex each for the commonest shapes.
+    if raw[4:5] == "-" and (m := R.ISO.fullmatch(raw)):
         return _from_iso(raw, m, zone)
-    if m := R.HOT.fullmatch(raw):
-        return _from_hot(raw, m, zone)
-    if m := R.HOT_AGO.fullmatch(raw):
-        return _ago(raw, {R.UNITS[m[2].lower()]: int(m[1])}, now)
+    if "trước" in raw and (m := R.HOT_AGO.fullmatch(raw)):
+        return _back(raw, R.UNITS[m[2].lower()], int(m[1]), fetched.astimezone(zone))
     if not raw or raw.isspace():
-        return ParsedDate(raw, reason="empty")
-    # The general path: normalize, take out offset, weekday and labels, then relative words or the grammar.
-    text = _normalize(raw)
-    offset, text = _take_offset(text)
+        return _answer(raw, None, None, False, "none", "empty")
+    text = raw.lower() if raw.isascii() else unicodedata.normalize("NFC", raw).lower()
+    relative = "trước" in text or "ago" in text or "cách" in text
+    if relative and (m := R.RELATIVE_LABELED.fullmatch(text)):
+        return _from_parts(raw, m["parts"] or m["parts2"], fetched.astimezone(zone))
+    if m := R.MONO.fullmatch(text):
+        return _from_mono(raw, m, zone, fetched)
+    now = fetched.astimezone(zone)
+    if (phrase := R.PHRASES.get(text.strip())) is not None:
+        return _back(raw, *phrase, now)
+    if "hôm" in text and (m := R.MONO_DAY.fullmatch(text)):
+        return _from_day(raw, m, zone, now)
+    if not R.HAS_DIGIT.search(text) and not R.DIGITLESS_HINT.search(text):
+        return _answer(raw, None, None, False, "none", "no date found")
+    # The general path: clean up (and try the one regex again), take out offset, weekday and labels, then
+    # relative words or the date grammar.
+    cleaned = _clean(text)
+    if cleaned != text and (m := R.MONO.fullmatch(cleaned)):
+        return _from_mono(raw, m, zone, now)
+    offset, text = _take_offset(cleaned)
     weekday, text = _take_weekday(text)
     text = _unlabel(text)
     if not text:
-        return ParsedDate(raw, reason="no date found")
+        return _answer(raw, None, None, False, "none", "no date found")
     if R.RELATIVE_HINT.search(text) and (found := _relative(raw, text, now)):
         return found
     core = " ".join(R.NOISE.sub(" ", text).split()) if R.HAS_LETTER.search(text) else text
@@ -166,18 +212,16 @@ def _parse(raw: str, now: datetime, zone: ZoneInfo) -> ParsedDate:
     return _fallback(raw, text, now, zone, offset, weekday, why=found)
 
 
-def _normalize(raw: str) -> str:
-    """Lower-case NFC text with entities decoded and odd spaces made plain; the seed's view count dropped."""
-    text = raw
+def _clean(text: str) -> str:
+    """Entities decoded, odd spaces made plain, invisible characters dropped, the seed's view count cut off.
+    (The one-regex fast path does without: it sees only text that needs none of this.)"""
     if "|" in text:
         text = split_date_views(text)[0] or ""
     if "&" in text:
-        text = html.unescape(text)
-    if not text.isascii():
-        text = unicodedata.normalize("NFC", text)
-        if R.ODD_CHARS.search(text):
-            text = text.translate(_CHARS)
-    return text.lower()
+        text = unicodedata.normalize("NFC", html.unescape(text)).lower()
+    if not text.isascii() and R.ODD_CHARS.search(text):
+        text = text.translate(_CHARS).lower()
+    return text
 
 
 def _unlabel(text: str) -> str:
@@ -196,14 +240,25 @@ def _take_offset(text: str) -> tuple[timezone | None, str]:
     m = R.OFFSET.search(text)
     if not m:
         return None, text
-    if m["vn"]:
-        offset = timedelta(hours=7)
-    else:
-        offset = timedelta(hours=int(m["oh"] or 0), minutes=int(m["om"] or 0))
-        offset = -offset if m["sign"] == "-" else offset
-    if abs(offset) > timedelta(hours=14):
-        raise _RejectError(f"impossible UTC offset: {m.group().strip()}")
-    return timezone(offset), text[: m.start()] + " " + text[m.end() :]
+    return _word_offset(m["sign"], m["oh"], m["om"], m["vn"]), text[: m.start()] + " " + text[m.end() :]
+
+
+def _word_offset(sign: str | None, hours: str | None, minutes: str | None, vn: str | None) -> timezone:
+    """The offset of "GMT+7", "UTC-05:00", "GMT" (zero) or "giờ Việt Nam" (+7). GMT+7 is seven hours
+    ahead of UTC, whatever POSIX TZ strings say."""
+    if vn:
+        return _fixed(420)
+    total = int(hours or 0) * 60 + int(minutes or 0)
+    return _fixed(-total if sign == "-" else total)
+
+
+def _fixed(minutes: int) -> timezone:
+    """Cached fixed-offset zones: building a timezone costs more than a fast-path parse."""
+    if (zone := _FIXED.get(minutes)) is None:
+        if abs(minutes) > 14 * 60:
+            raise _RejectError("impossible UTC offset")
+        zone = _FIXED[minutes] = timezone(timedelta(minutes=minutes))
+    return zone
 
 
 def _take_weekday(text: str) -> tuple[int | None, str]:
@@ -219,11 +274,7 @@ def _take_weekday(text: str) -> tuple[int | None, str]:
 
 def _relative(raw: str, text: str, now: datetime) -> ParsedDate | None:
     if m := R.RELATIVE.fullmatch(text):
-        back: dict[str, int] = {}
-        for number, unit in R.RELATIVE_PART.findall(m["parts"] or m["parts2"]):
-            kind = R.UNITS[unit]
-            back[kind] = back.get(kind, 0) + (int(number) if number.isdigit() else R.NUMBER_WORDS[number])
-        return _ago(raw, back, now)
+        return _from_parts(raw, m["parts"] or m["parts2"], now)
     if m := R.RELATIVE_LAST.fullmatch(text):
         unit = {"tuần": "week", "tháng": "month", "năm": "year"}.get(m["unit"], m["en"])
         return _ago(raw, {unit: 1}, now)
@@ -232,20 +283,62 @@ def _relative(raw: str, text: str, now: datetime) -> ParsedDate | None:
     return None
 
 
+def _from_parts(raw: str, parts: str, now: datetime) -> ParsedDate:
+    """ "1 giờ 30 phút" -> one step back of 1 hour and 30 minutes."""
+    pairs = R.RELATIVE_PART.findall(parts)
+    if len(pairs) == 1:
+        number, unit = pairs[0]
+        return _back(raw, R.UNITS[unit], int(number) if number.isdigit() else R.NUMBER_WORDS[number], now)
+    back: dict[str, int] = {}
+    for number, unit in pairs:
+        kind = R.UNITS[unit]
+        back[kind] = back.get(kind, 0) + (int(number) if number.isdigit() else R.NUMBER_WORDS[number])
+    return _ago(raw, back, now)
+
+
 def _ago(raw: str, back: dict[str, int], now: datetime) -> ParsedDate:
-    """Step back from ``now``; the precision is that of the finest unit named ("1 năm trước": year)."""
-    when = now - timedelta(
+    """Step back from ``now``; the precision is that of the finest unit named ("1 giờ 30 phút": minute)."""
+    if len(back) == 1:
+        ((unit, n),) = back.items()
+        return _back(raw, unit, n, now)
+    elapsed = timedelta(
         weeks=back.get("week", 0),
         days=back.get("day", 0),
         hours=back.get("hour", 0),
         minutes=back.get("minute", 0),
         seconds=back.get("second", 0),
     )
+    when = now - elapsed
+    if when.utcoffset() != now.utcoffset():  # a DST change in between: count the elapsed time in UTC
+        when = (now.astimezone(UTC) - elapsed).astimezone(now.tzinfo)
     if months := back.get("month", 0) + 12 * back.get("year", 0):
         when = _months_back(when, months)
     # "30 giây trước" is as precise as "vừa xong": a minute.
     precision = PRECISIONS[max(1, min(PRECISIONS.index(unit) for unit in back))]
-    return ParsedDate(raw, _truncate(when, precision), precision, True, "relative")
+    return _answer(raw, _truncate(when, precision), precision, True, "relative")
+
+
+def _back(raw: str, unit: str, n: int, now: datetime) -> ParsedDate:
+    """One unit back ("2 giờ trước", "hôm qua", "năm ngoái"), built directly at its precision.
+    Elapsed time is counted in UTC (right across daylight-saving changes), days on the local calendar."""
+    zone = now.tzinfo
+    if unit in ("second", "minute", "hour"):
+        elapsed = timedelta(seconds=n) if unit == "second" else timedelta(minutes=n) if unit == "minute" \
+            else timedelta(hours=n)
+        w = now - elapsed  # wall-clock arithmetic: right unless the offset changed in between (DST)
+        if w.utcoffset() != now.utcoffset():
+            w = (now.astimezone(UTC) - elapsed).astimezone(zone)
+        if unit == "hour":
+            return _answer(raw, datetime(w.year, w.month, w.day, w.hour, tzinfo=zone), "hour", True, "relative")
+        value = datetime(w.year, w.month, w.day, w.hour, w.minute, tzinfo=zone)
+        return _answer(raw, value, "minute", True, "relative")
+    if unit == "day" or unit == "week":
+        d = now.date() - timedelta(days=n * 7 if unit == "week" else n)
+        return _answer(raw, datetime(d.year, d.month, d.day, tzinfo=zone), unit, True, "relative")
+    if unit == "month":
+        year, month = divmod(now.year * 12 + now.month - 1 - n, 12)
+        return _answer(raw, datetime(year, month + 1, 1, tzinfo=zone), "month", True, "relative")
+    return _answer(raw, datetime(now.year - n, 1, 1, tzinfo=zone), "year", True, "relative")
 
 
 def _months_back(when: datetime, months: int) -> datetime:
@@ -281,46 +374,106 @@ def _from_iso(raw: str, m, zone: ZoneInfo) -> ParsedDate:
     return _build(raw, "fast:iso", zone, (int(y), int(mo), int(d)), clock, "second" if s else "minute", tz)
 
 
-def _from_hot(raw: str, m, zone: ZoneInfo) -> ParsedDate:
-    if m["h1"] and m["h2"]:
+# MONO's groups in pattern order, unpacked from one m.groups() tuple (a dict per match costs more).
+_MONO_ORDER = (
+    "wd", "h1", "i1", "s1", "j1", "a1", "y1", "p1", "m1", "d1", "d2", "p2", "m2", "y2", "d3", "m3", "y3",
+    "h2", "i2", "s2", "j2", "a2", "off", "sign", "oh", "om", "vn",
+)
+_DAY_ORDER = ("h1", "i1", "s1", "j1", "a1", "rd", "h2", "i2", "s2", "j2", "a2")
+if (tuple(sorted(R.MONO.groupindex, key=R.MONO.groupindex.get)) != _MONO_ORDER
+        or tuple(sorted(R.MONO_DAY.groupindex, key=R.MONO_DAY.groupindex.get)) != _DAY_ORDER):
+    raise ImportError("archiver.daterules.MONO groups changed: update _MONO_ORDER / _DAY_ORDER")
+
+
+def _from_mono(raw: str, m, zone: ZoneInfo, fetched: datetime) -> ParsedDate:
+    """The answer from a MONO match (``fetched`` only places a two-digit year)."""
+    (wd, h1, i1, s1, j1, a1, y1, _p1, m1, d1, d2, _p2, m2, y2, d3, m3, y3,
+     h2, i2, s2, j2, a2, off, sign, oh, om, vn) = m.groups()
+    if h1 and h2:
         raise _RejectError("two times of day")
-    ymd = (int(m["y"]), int(m["m"]), int(m["d"]))
-    if m["wd"]:
-        _check_weekday(ymd, R.WEEKDAYS[_weekday_key(m["wd"].lower())])
-    n = "1" if m["h1"] else "2"
-    if m["h" + n] is None:
-        return _build(raw, "fast:dmy", zone, ymd, None, "day")
-    hour = _meridiem(int(m["h" + n]), m["a" + n] and m["a" + n].lower())
-    clock = (hour, int(m["i" + n]), int(m["s" + n] or 0))
-    return _build(raw, "fast:dmy", zone, ymd, clock, "second" if m["s" + n] else "minute")
+    hour, minute, second, marker = (h1, i1 or j1, s1, a1) if h1 else (h2, i2 or j2, s2, a2)
+    if hour is None:
+        clock, precision = None, "day"
+    else:  # _clock_of, inlined on this path
+        clock = (
+            _meridiem(int(hour), marker) if marker else int(hour),
+            int(minute) if minute else 0,
+            int(second) if second else 0,
+        )
+        precision = "second" if second else "minute" if minute else "hour"
+    if y1:
+        ymd, path = (int(y1), int(m1), int(d1)), "fast:ymd"
+    elif d2:
+        ymd, path = (int(y2) if len(y2) == 4 else _year(y2, fetched), int(m2), int(d2)), "fast:dmy"
+    else:
+        ymd, path = (int(y3), _month(m3), int(d3)), "fast:vi"
+    weekday = None
+    if wd and (weekday := R.WEEKDAY_SPELLINGS.get(wd)) is None:  # odd spacing: "thứnăm", "chủ  nhật"
+        weekday = R.WEEKDAYS[_weekday_key(wd)]
+    # An offset after a bare date says nothing about the day.
+    offset = _word_offset(sign, oh, om, vn) if clock and off else None
+    return _build(raw, path, zone, ymd, clock, precision, offset, False, weekday)
+
+
+def _from_day(raw: str, m, zone: ZoneInfo, now: datetime) -> ParsedDate:
+    """The answer from a MONO_DAY match: "hôm qua", "hôm qua lúc 08:16", "08:16 hôm qua"."""
+    h1, i1, s1, j1, a1, rd, h2, i2, s2, j2, a2 = m.groups()
+    if h1:
+        if h2:
+            raise _RejectError("two times of day")
+        clock, precision = _clock_of(h1, i1 or j1, s1, a1)
+    elif h2:
+        clock, precision = _clock_of(h2, i2 or j2, s2, a2)
+    else:
+        clock, precision = None, "day"
+    date = (now - timedelta(days=R.RELATIVE_DAYS[" ".join(rd.split())])).date()
+    return _build(raw, "relative", zone, (date.year, date.month, date.day), clock, precision, None, True)
+
+
+def _clock_of(hour: str, minute: str | None, second: str | None, marker: str | None) -> tuple:
+    """((hour, minute, second), precision) from the digits of a time and its AM/PM (SA/CH) marker."""
+    clock = (
+        _meridiem(int(hour), marker) if marker else int(hour),
+        int(minute) if minute else 0,
+        int(second) if second else 0,
+    )
+    return clock, "second" if second else "minute" if minute else "hour"
 
 
 def _weekday_key(text: str) -> str:
-    """ "thứ năm" -> "năm", "chủ nhật" -> "chủnhật": the WEEKDAYS key."""
+    """ "thứ năm" -> "năm", "t5" -> "5", "chủ nhật" -> "chủnhật": the WEEKDAYS key."""
     text = "".join(text.split())
-    return text[3:] if text.startswith("thứ") else text
+    if text.startswith("thứ"):
+        return text[3:]
+    return text[1:] if len(text) == 2 and text[0] == "t" else text
 
 
 def _iso_offset(off: str) -> timezone:
-    if off in ("z", "Z"):
-        return UTC
-    digits = off[1:].replace(":", "")
-    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
-    if delta > timedelta(hours=14):
-        raise _RejectError(f"impossible UTC offset: {off}")
-    return timezone(-delta if off[0] == "-" else delta)
+    if (zone := _ISO_OFFSETS.get(off)) is None:  # few distinct spellings: remember them
+        if off in ("z", "Z"):
+            return UTC
+        digits = off[1:].replace(":", "")
+        minutes = int(digits[:2]) * 60 + int(digits[2:4] or 0)
+        zone = _ISO_OFFSETS[off] = _fixed(-minutes if off[0] == "-" else minutes)
+    return zone
 
 
 def _grammar(raw, text, now, zone, offset, weekday) -> ParsedDate | str:
     """The fast path. Returns the answer, or why the text is outside the grammar."""
     m = R.DATE.search(text)
     if not m:
-        return "time without a date" if R.TIME.fullmatch(text) else "no date found"
+        if R.TIME.fullmatch(text):
+            raise _RejectError("time without a date")
+        return "no date found"
     kind = m.lastgroup
     rest = (text[: m.start()] + text[m.end() :]).strip()
     t = R.TIME.fullmatch(rest) if rest else None
-    if rest and not t and not _ignorable(rest, kind, m):
-        return "unrecognized text around the date"
+    if rest and not t:
+        t = _words_beside(rest, kind, m)
+        if t is False and kind in _FULL_DATES:  # a whole date with other numbers around: ambiguous
+            raise _RejectError("other numbers around the date")
+        if t is False:
+            return "unrecognized text around the date"
     if kind == "rd":
         days = R.RELATIVE_DAYS[" ".join(m.group().split())]
         date = (now - timedelta(days=days)).date()
@@ -332,18 +485,25 @@ def _grammar(raw, text, now, zone, offset, weekday) -> ParsedDate | str:
         raise _RejectError(f"a time of day with a {precision}-only date")
     clock, clock_precision, tz = _clock(t, offset)
     path = f"fast:{kind.rstrip('2')}"
-    parsed = _build(raw, path, zone, ymd, clock, clock_precision or precision, tz, relative=kind == "dm")
-    if weekday is not None and parsed.value is not None and kind != "dm":
-        _check_weekday(ymd, weekday)
-    return parsed
+    if kind == "dm":  # the year was chosen by us, so the weekday cannot confirm it
+        weekday = None
+    return _build(raw, path, zone, ymd, clock, clock_precision or precision, tz, kind == "dm", weekday)
 
 
-def _ignorable(rest: str, kind: str, m) -> bool:
-    """Words beside a full date with a four-digit year ("Hà Nội, 24/10/2019") cannot change which day it
-    is. Shorter shapes ("2-1", "10/2019", "2026") inside words are too likely to be something else."""
-    if kind not in ("dmy", "ymd", "vi", "en", "en2") or (kind == "dmy" and len(m["y2"]) != 4):
+_FULL_DATES = frozenset(("dmy", "ymd", "vi", "en", "en2"))
+
+
+def _words_beside(rest: str, kind: str, m):
+    """Words beside a full date with a four-digit year ("Hà Nội, 24/10/2019", "Đỗ Trung • 07:12 ngày
+    24/03/2024") cannot change which day it is: accept them, with at most one time of day among them.
+    Returns that time's match, None (no time) or False (refuse). Shorter shapes ("2/1", "10/2019",
+    "2026") amid words are too likely to be something else, and other numbers make the text ambiguous."""
+    if kind not in _FULL_DATES or (kind == "dmy" and len(m["y2"]) != 4):
         return False
-    return not R.HAS_DIGIT.search(rest)
+    t = R.TIME.search(rest)
+    if t and R.NO_DIGITS.fullmatch(rest[: t.start()] + " " + rest[t.end() :]):
+        return t
+    return None if R.NO_DIGITS.fullmatch(rest) else False
 
 
 def _ymd(m, kind: str, now: datetime) -> tuple[tuple[int, int, int], str]:
@@ -359,6 +519,8 @@ def _ymd(m, kind: str, now: datetime) -> tuple[tuple[int, int, int], str]:
     if kind == "en2":
         return (int(m["y5"]), R.EN_MONTHS[m["n5"][:3]], int(m["d5"])), "day"
     if kind == "my":
+        if m["n11"]:
+            return (int(m["y11"]), R.EN_MONTHS[m["n11"][:3]], 1), "month"
         return (int(m["y6"] or m["y7"]), _month(m["m6"] or m["m7"]), 1), "month"
     if kind == "y":
         return (int(m["y8"]), 1, 1), "year"
@@ -411,31 +573,50 @@ def _meridiem(hour: int, marker: str | None) -> int:
     return 0 if hour == 12 else hour + 12 if 6 <= hour < 12 else hour
 
 
-def _build(raw, path, zone, ymd, clock, precision, offset=None, relative=False) -> ParsedDate:
+_MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _build(raw, path, zone, ymd, clock, precision, offset=None, relative=False, weekday=None) -> ParsedDate:
+    """The answer for a date, time and offset read from the text, or a no saying why they are impossible."""
     year, month, day = ymd
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise _RejectError(f"implausible year: {year}")
-    if month > 12 and day <= 12:
-        raise _RejectError(f"impossible date: month {month} (dates are read day-first)")
-    try:
-        if clock is None:
-            value = datetime(year, month, day, tzinfo=zone)
-        elif offset is None:
-            value = datetime(year, month, day, *clock, tzinfo=zone)
-        else:
-            value = datetime(year, month, day, *clock, tzinfo=offset).astimezone(zone)
-    except ValueError as e:
-        raise _RejectError(f"impossible date: {e}") from None
+    # Checked here rather than by catching datetime's ValueError: impossible dates are common input.
+    if (
+        not (1 <= month <= 12 and 1 <= day <= _MONTH_DAYS[month] and MIN_YEAR <= year <= MAX_YEAR)
+        or (day == 29 and month == 2 and not calendar.isleap(year))
+        or (clock and (clock[0] > 23 or clock[1] > 59 or clock[2] > 59))
+    ):
+        return _answer(raw, None, None, False, "none", _impossible(year, month, day, clock, path))
+    if weekday is not None and calendar.weekday(year, month, day) != weekday:
+        # A weekday that disagrees with the date means the date was misread (or mistyped): refuse both.
+        return _answer(raw, None, None, False, "none", "weekday does not match the date")
+    if clock is None:
+        value = datetime(year, month, day, tzinfo=zone)
+    elif offset is None:
+        value = datetime(year, month, day, *clock, tzinfo=zone)
+    else:
+        value = datetime(year, month, day, *clock, tzinfo=offset).astimezone(zone)
     if precision == "hour":
         value = value.replace(minute=0, second=0)
-    return ParsedDate(raw, value, precision, relative, path)
+    # _answer inlined: this is the one call every fast answer makes.
+    parsed = _new(ParsedDate)
+    fields = parsed.__dict__
+    fields["raw"], fields["value"], fields["precision"] = raw, value, precision
+    fields["relative"], fields["path"], fields["reason"] = relative, path, None
+    return parsed
 
 
-def _check_weekday(ymd: tuple[int, int, int], weekday: int) -> None:
-    """A weekday that disagrees with the date means the date was misread (or mistyped): refuse both."""
-    year, month, day = ymd
-    if calendar.weekday(year, month, day) != weekday:
-        raise _RejectError("weekday does not match the date")
+def _impossible(year: int, month: int, day: int, clock: tuple | None, path: str) -> str:
+    """Why _build refused."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return f"implausible year: {year}"
+    if not 1 <= month <= 12:
+        first = " (dates are read day-first)" if day <= 12 and path in ("fast:dmy", "fast:dm") else ""
+        return f"impossible date: month {month}{first}"
+    if not 1 <= day <= _MONTH_DAYS[month] or (month == 2 and day == 29 and not calendar.isleap(year)):
+        return f"impossible date: day {day} of month {month} in {year}"
+    if clock is not None and (clock[0] > 23 or clock[1] > 59 or clock[2] > 59):
+        return "impossible time: {:02d}:{:02d}:{:02d}".format(*clock)
+    return "impossible date"
 
 
 # --- the dateparser fallback -------------------------------------------------------------------------
@@ -465,7 +646,8 @@ def _dateparser(tz: str):
 
 
 def _fallback(raw, text, now, zone, offset, weekday, *, why: str) -> ParsedDate:
-    """dateparser for texts with date words the grammar missed. Numbers alone are the grammar's job."""
+    """dateparser for texts with date words the grammar missed. Numbers alone are the grammar's job, and
+    so are texts where it found a whole date (it either answered or saw why it must not)."""
     if not (R.HAS_DIGIT.search(text) and R.DATE_WORDS.search(text)):
         return ParsedDate(raw, reason=why)
     data = _dateparser(zone.key).get_date_data(text)
@@ -481,6 +663,6 @@ def _fallback(raw, text, now, zone, offset, weekday, *, why: str) -> ParsedDate:
         return ParsedDate(raw, reason=f"{why}; dateparser's year is not in the text")
     if precision in ("minute", "day") and value.day not in numbers:
         return ParsedDate(raw, reason=f"{why}; dateparser's day is not in the text")
-    if weekday is not None and precision in ("minute", "day"):
-        _check_weekday((value.year, value.month, value.day), weekday)
+    if weekday is not None and precision in ("minute", "day") and value.weekday() != weekday:
+        return ParsedDate(raw, reason="weekday does not match the date")
     return ParsedDate(raw, value, precision, False, "dateparser")

@@ -52,18 +52,20 @@ def extract(page: str | bytes | Selector, url: str, *, fetched_at: datetime | No
     if profile:
         _apply_profile(raw, sel, profile, url)
     generic.fill(raw, sel, url)
+    raw.related = _dedupe(raw.related, raw.url)
     return raw
 
 
 def _apply_profile(raw: RawArticle, sel: Selector, profile: Profile, url: str) -> None:
     for name, attr in (("title", "title"), ("published", "published_raw"), ("views", "views_raw"),
                        ("byline", "byline_raw"), ("lead", "lead")):
-        value = _safely(raw, name, lambda: first(sel, profile.rules(name)))
+        value = _safely(raw, name, lambda name=name: first(sel, profile.rules(name)))
         if value:
             setattr(raw, attr, value)
             raw.sources[attr] = "profile"
-    containers = [m for expr in profile.body.container for m in select(sel, expr)]
-    if containers:
+    containers = _safely(raw, "body",
+                         lambda: [m for expr in profile.body.container for m in select(sel, expr)])
+    if containers:  # None after an error, [] when the page has no such element
         spec = profile.body
         before = tuple(m for expr in spec.before for m in select(sel, expr))
         body = _safely(raw, "body", lambda: read_body(containers[0], url, exclude=spec.exclude,
@@ -76,9 +78,10 @@ def _apply_profile(raw: RawArticle, sel: Selector, profile: Profile, url: str) -
                     setattr(raw, attr, value)
                     raw.sources[attr] = "profile:body"
             raw.sources.update(paragraphs="profile", images="profile")
-    related = _safely(raw, "related", lambda: [r for spec in profile.related for r in _related(sel, spec, url)])
+    related = _safely(raw, "related",
+                      lambda: [r for spec in profile.related for r in _related(sel, spec, url)])
     if related:
-        raw.related = _dedupe(related, raw.url)
+        raw.related = related
         raw.sources["related"] = "profile"
 
 
@@ -88,7 +91,7 @@ def _safely(raw: RawArticle, field: str, fn):
         return fn()
     except Exception as e:  # noqa: BLE001 - any failure here is reported, not raised
         log.warning("extraction error on %s, field %s: %s", raw.url, field, e)
-        raw.sources[field] = f"error: {e}"
+        raw.sources[f"{field}.error"] = str(e)  # kept apart: the fallback may still fill the field
         return None
 
 

@@ -27,22 +27,22 @@ from archiver.body import Block, assemble, is_caption, iter_blocks
 from archiver.dates import parse_date
 from archiver.items import RawArticle
 from archiver.metadata import PUBLISHED_META, PageMeta, is_iso
-from archiver.related import find_related
+from archiver.related import ascii_fold, find_embedded, find_related
 from archiver.selectors import element_text
-from archiver.text import fold
 
 LEAD_CLASS = re.compile(r"(^|[\s_-])(sapo|summary|lead|description|desc|chapeau|excerpt|intro|tomtat|teaser)"
                         r"($|[\s_-])", re.I)
 DATE_TEXT = re.compile(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{4}\b")
 VIEWS_TEXT = re.compile(r"(\d[\d.,]*)\s*lượt\s*(xem|đọc)", re.I)
-BYLINE_XPATHS = (
-    "descendant-or-self::*[@itemprop='author'][not(self::meta)]",
-    "descendant-or-self::a[@rel='author']",
-    "descendant-or-self::a[contains(@href, '/tac-gia/') or contains(@href, '/author/')]",
-    "descendant-or-self::*[contains(@class, 'author') or contains(@class, 'byline')"
-    " or contains(@class, 'tac-gia') or contains(@class, 'tacgia')][not(self::body)]",
+BYLINE_XPATHS = (  # predicates on elements after the headline, most specific first
+    "[@itemprop='author'][not(self::meta)]",
+    "[self::a][@rel='author']",
+    "[self::a][contains(@href, '/tac-gia/') or contains(@href, '/author/')]",
+    "[contains(@class, 'author') or contains(@class, 'byline') or contains(@class, 'tac-gia')"
+    " or contains(@class, 'tacgia')]",
 )
 BYLINE_LABEL = re.compile(r"^(tác giả|bài|bài và ảnh|bài, ảnh|theo|by|author)\s*:\s*", re.I)
+NOT_LEAD = ("meta", "img", "a", "li", "ul", "section", "article")
 NOT_TEXT = ("a", "li", "nav", "aside", "footer", "header", "form", "button", "figcaption")
 # Boxes trafilatura keeps but an article's running text does not include: CMS fact/promo
 # boxes, in-body related cards, ad slots. Given to trafilatura as its own pruning option.
@@ -50,6 +50,7 @@ PRUNE = [
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' notebox ')]",
     "//*[contains(@class, 'related') or contains(@class, 'relate-')][not(self::a)]",
     "//table[contains(concat(' ', normalize-space(@class), ' '), ' article ')]",
+    "//*[@type='RelatedOneNews' or @type='RelatedNewsBox' or @type='RelatedNews']",
     "//*[contains(@class, 'banner') or starts-with(@id, 'ads') or contains(@class, 'adsbygoogle')]",
 ]
 
@@ -60,6 +61,7 @@ class Page:
 
     sel: Selector
     url: str
+    title: str | None = None  # the headline when a profile already found it
 
     @cached_property
     def meta(self) -> PageMeta:
@@ -72,6 +74,10 @@ class Page:
     @cached_property
     def h1(self):
         """The headline element: the h1 that metadata agrees with, else the first long one."""
+        if self.title:  # known already: no need to read metadata for it
+            for h in self.h1s:
+                if same_title(element_text(h), self.title):
+                    return h
         titles = [t for t in self._meta_titles() if t[1]]
         for h in self.h1s:
             if any(same_title(element_text(h), t) for _, t in titles):
@@ -86,7 +92,11 @@ class Page:
 
     @cached_property
     def container(self):
-        """The element holding most paragraph text: the body as the page's own markup has it."""
+        """The element holding most paragraph text: the body as the page's own markup has it.
+
+        A paragraph counts fully for its parent and half for its grandparent, so a body
+        split into several sibling blocks is found as their common parent.
+        """
         scores: dict = {}
         for p in self.sel.root.iter("p"):
             n = len(p.text_content().strip())
@@ -94,6 +104,9 @@ class Page:
                 continue
             parent = p.getparent()
             scores[parent] = scores.get(parent, 0) + n
+            grand = parent.getparent()
+            if grand is not None and grand.tag not in ("body", "html"):
+                scores[grand] = scores.get(grand, 0) + n / 2
         return max(scores, key=scores.get) if scores else None
 
     @cached_property
@@ -112,21 +125,27 @@ class Page:
         return body.getparent() if body.getparent() is not None else body
 
     @cached_property
-    def order(self) -> dict:
-        """Document position of every element in the scope (elements are kept alive as keys)."""
-        return {el: i for i, el in enumerate(self.scope.iter())} if self.scope is not None else {}
-
-    @cached_property
     def lead_el(self):
         return lead_element(self)
 
-    def after_h1(self, el) -> bool:
-        return self.h1 is None or self.order.get(el, -1) > self.order.get(self.h1, -1)
+    def following_h1(self, xpath: str, limit: int = 400, keep=None):
+        """Elements after the headline (document order, first `limit`) inside the scope, for which
+        `keep` (a cheap test, run first) holds. XPath axes run in C; numbering every element
+        of the scope in Python would not.
+        """
+        if self.h1 is None or self.scope is None:
+            root = self.scope if self.scope is not None else self.sel.root
+            found = root.xpath(f"descendant::*[position() <= {limit}]{xpath}")
+        else:
+            found = self.h1.xpath(f"following::*[position() <= {limit}]{xpath}")
+        for el in found:
+            if (keep is None or keep(el)) and (self.scope is None or _inside_el(el, self.scope)):
+                yield el
 
 
 def fill(raw: RawArticle, sel: Selector, url: str) -> None:
     """Fill the fields `raw` still lacks; record each filled field's path in `raw.sources`."""
-    page = Page(sel, url)
+    page = Page(sel, url, raw.title)
     if not raw.title:
         _set(raw, "title", *title(page))
     if not raw.paragraphs:
@@ -137,13 +156,22 @@ def fill(raw: RawArticle, sel: Selector, url: str) -> None:
         _set(raw, "published_raw", *published(page))
     if not raw.byline_raw:
         _set(raw, "byline_raw", *byline(page))
+    if raw.sources.get("paragraphs") == "trafilatura":
+        _drop_byline_paragraph(raw)
     if not raw.views_raw:
         _set(raw, "views_raw", *views(page))
     if not raw.related:
         related = find_related(sel, url)
-        if related:
-            raw.related = related
-            raw.sources["related"] = "headings"
+        embedded = find_embedded(page.container, url) if page.container is not None else []
+        if related or embedded:
+            raw.related = embedded + related
+            raw.sources["related"] = "headings" if related else "body cards"
+
+
+def _drop_byline_paragraph(raw: RawArticle) -> None:
+    """An author block at the end of the body is the byline, not a paragraph."""
+    if raw.byline_raw and raw.paragraphs and _squash(raw.paragraphs[-1]) == _squash(raw.byline_raw):
+        raw.paragraphs.pop()
 
 
 def _set(raw: RawArticle, attr: str, value: str | None, source: str | None) -> None:
@@ -174,7 +202,7 @@ def title(page: Page) -> tuple[str | None, str | None]:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\W+", "", fold(text))
+    return re.sub(r"\W+", "", ascii_fold(text))
 
 
 def same_title(visible: str, meta: str) -> bool:
@@ -185,8 +213,16 @@ def same_title(visible: str, meta: str) -> bool:
     return a == b or (len(a) >= 15 and b.startswith(a)) or (len(b) >= 15 and a.startswith(b))
 
 
+SITE_WORDS = re.compile(r"\b(báo|tin|tạp chí|online|news|điện tử|express|plus|\w+\.(vn|com|net))\b", re.I)
+
+
 def strip_site_suffix(text: str) -> str:
-    return re.sub(r"\s+[-|–—]\s+[^-|–—]{2,40}$", "", text.strip())
+    """"Headline - Site name" -> "Headline"; a dash inside a headline ("Hà Nội - Hải Phòng ...") stays."""
+    text = text.strip()
+    m = re.search(r"\s+[-|–—]\s+([^-|–—]{2,40})$", text)
+    if m and (SITE_WORDS.search(m.group(1)) or m.start() >= 2 * len(m.group(1))):
+        return text[: m.start()]
+    return text
 
 
 # --- published --------------------------------------------------------------------------
@@ -258,11 +294,8 @@ def byline(page: Page) -> tuple[str | None, str | None]:
 
 
 def visible_byline(page: Page) -> str | None:
-    root = page.scope if page.scope is not None else page.sel.root
     for xpath in BYLINE_XPATHS:
-        for el in root.xpath(xpath):
-            if page.scope is not None and not page.after_h1(el):
-                continue
+        for el in page.following_h1(xpath, limit=2000):
             name = _clean_byline(element_text(el))
             if name:
                 return name
@@ -281,8 +314,10 @@ def _clean_byline(text: str) -> str | None:
 
 
 def views(page: Page) -> tuple[str | None, str | None]:
-    root = page.scope if page.scope is not None else page.sel.root
-    for node in root.xpath(".//text()[contains(., 'lượt')]"):
+    """A "1.234 lượt xem" text soon after the headline (not one of a sidebar's counts)."""
+    if page.h1 is None:
+        return None, None
+    for node in page.h1.xpath("following::text()[position() <= 150][contains(., 'lượt')]"):
         if m := VIEWS_TEXT.search(node):
             return m.group(0), "visible"
     return None, None
@@ -302,15 +337,9 @@ def lead(page: Page, paragraphs: list[str]) -> tuple[str | None, str | None]:
 
 
 def lead_element(page: Page):
-    """The sapo: an element classed like one, after the headline and before the body ends."""
-    root = page.scope
-    if root is None:
-        return None
-    for el in root.iter():
-        klass = el.get("class") if isinstance(el.tag, str) else None
-        if not klass or not LEAD_CLASS.search(klass) or not page.after_h1(el):
-            continue
-        if el.tag in ("meta", "img", "a", "li", "ul", "section", "article") or next(el.iter("h1"), None) is not None:
+    """The sapo: an element classed like one, after the headline, inside the article."""
+    for el in page.following_h1("[@class]", limit=300, keep=lambda e: LEAD_CLASS.search(e.get("class"))):
+        if el.tag in NOT_LEAD or next(el.iter("h1"), None) is not None:
             continue
         text = element_text(el)
         if 30 <= len(text) <= 1200:
@@ -319,38 +348,37 @@ def lead_element(page: Page):
 
 
 def _body(raw: RawArticle, page: Page) -> None:
-    scope = page.scope
-    if scope is None:
+    container = page.container
+    if container is None:
         return
-    keep, graphics = _trafilatura(scope)
-    lead_el = page.lead_el
-    window = _window_blocks(page, lead_el)
-    chosen = _choose(window, keep) if keep else [b for b in window if b.kind == "image"
-                                                 or _inside_el(b.el, page.container)]
+    keep, graphics = _trafilatura(container)
+    blocks = _lead_figures(page) + iter_blocks(container, set(), page.url)
+    chosen = _choose(blocks, keep) if keep else blocks
     body = assemble(chosen)
     matched = sum(len(p) for p in body.paragraphs)
-    if keep and matched < 0.5 * sum(len(k) for k in keep):
+    if keep and matched < 0.5 * sum(len(k) for k in keep.values()):
         # The page's blocks do not line up with trafilatura's paragraphs: take its text as it is.
         body.paragraphs = list(keep.values())
     raw.paragraphs = body.paragraphs
-    raw.images = [i for i in body.images if i.caption or i.src in graphics]
+    raw.images = [i for i in body.images if i.caption or _src_key(i.src) in graphics]
     raw.sources.update(paragraphs="trafilatura" if keep else "fallback", images="fallback")
-    if lead_el is not None and raw.paragraphs and _squash(raw.paragraphs[0]) == _squash(element_text(lead_el)):
-        raw.paragraphs.pop(0)
+    lead_el = page.lead_el
+    if lead_el is not None and raw.paragraphs:
+        if _squash(raw.paragraphs[0]) == _squash(element_text(lead_el)):
+            raw.paragraphs.pop(0)
     if body.byline and not raw.byline_raw:
         _set(raw, "byline_raw", body.byline, "fallback:body")
 
 
-def _window_blocks(page: Page, lead_el) -> list[Block]:
-    """The scope's blocks between the headline (or sapo) and the end of the body container."""
-    order = page.order
-    body = page.container
-    end = max(order.get(el, -1) for el in body.iter()) if body is not None else len(order)
-    start = order.get(page.h1, -1)
-    if lead_el is not None:
-        start = max(start, max(order.get(el, -1) for el in lead_el.iter()))
-    blocks = iter_blocks(page.scope, set(), page.url)
-    return [b for b in blocks if start < order.get(b.el, -1) <= end]
+def _lead_figures(page: Page) -> list[Block]:
+    """Figures between the headline (or sapo) and the body: the lead image and its caption."""
+    container = page.container
+    anchor = page.lead_el if page.lead_el is not None else page.h1
+    if anchor is None:
+        return []
+    after_anchor = set(anchor.xpath("following::figure[position() <= 10]"))
+    figures = [f for f in container.xpath("preceding::figure[position() <= 10]") if f in after_anchor]
+    return [b for f in reversed(figures) for b in iter_blocks(f, set(), page.url, itself=True)]
 
 
 def _choose(blocks: list[Block], keep: dict[str, str]) -> list[Block]:
@@ -379,8 +407,13 @@ def _trafilatura(scope) -> tuple[dict[str, str], set[str]]:
         text = re.sub(r"\s+", " ", "".join(el.itertext())).strip()
         if text:
             keep.setdefault(_squash(text), text)
-    graphics = {g.get("src") for g in doc.body.iter("graphic") if g.get("src")}
+    graphics = {_src_key(g.get("src")) for g in doc.body.iter("graphic") if g.get("src")}
     return keep, graphics
+
+
+def _src_key(src: str) -> str:
+    """An image URL without scheme and host: trafilatura and we may resolve it differently."""
+    return src.split("://", 1)[-1].split("/", 1)[-1]
 
 
 def _inside(el, tags: tuple[str, ...], depth: int) -> bool:

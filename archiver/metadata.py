@@ -71,10 +71,18 @@ class PageMeta:
                     return key, value
         return None
 
+    @cached_property
+    def itemprops(self) -> dict[str, list]:
+        """Elements (not `<meta>`) by their `itemprop`, from one pass."""
+        out: dict[str, list] = {}
+        for el in self.sel.root.xpath("//*[@itemprop][not(self::meta)]"):
+            out.setdefault(el.get("itemprop"), []).append(el)
+        return out
+
     def itemprop(self, name: str) -> str | None:
         """An `itemprop` outside `<meta>`: its datetime/content attribute, else its text."""
-        for m in self.sel.xpath(f"//*[@itemprop='{name}'][not(self::meta)]"):
-            value = m.attrib.get("datetime") or m.attrib.get("content") or element_text(m.root)
+        for el in self.itemprops.get(name, []):
+            value = el.get("datetime") or el.get("content") or element_text(el)
             if value and value.strip():
                 return value.strip()
         return None

@@ -23,8 +23,8 @@ from archiver.selectors import POST, Rule, is_xpath
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 FIELDS = ("title", "published", "views", "byline", "lead", "author_meta")
-TOP_KEYS = {"name", "title", "verified", "domains", "start_urls", "feeds", "sitemaps", "cms", "detect", "urls",
-            "fields", "body", "related", "notes"}
+TOP_KEYS = {"name", "title", "verified", "domains", "start_urls", "feeds", "sitemaps", "cms", "detect",
+            "urls", "fields", "body", "related", "notes"}
 BODY_KEYS = {"container", "lead", "exclude", "caption", "before"}
 RELATED_KEYS = {"item", "title", "url", "date"}
 
@@ -95,12 +95,46 @@ def _matches(patterns: tuple[re.Pattern, ...], url: str) -> bool:
 # --- loading and validation ---------------------------------------------------------
 
 
+CMS_DIR = PROFILE_DIR / "cms"
+CMS_KEYS = {"title", "detect", "fields", "body", "related", "notes"}
+
+
 def load_profile(path: Path) -> Profile:
+    data = _read(path)
+    if "cms" in data:
+        data = _with_cms(data, path)
+    return _build(data, path)
+
+
+def _read(path: Path) -> dict:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as e:
         raise ProfileError(f"{path.name}: not valid TOML: {e}") from None
-    return _build(data, path)
+    except OSError as e:
+        raise ProfileError(f"{path.name}: cannot read: {e}") from None
+
+
+def _with_cms(data: dict, path: Path) -> dict:
+    """Selectors shared by the sites of one CMS (profiles/cms/NAME.toml), under the site's own.
+
+    The site's `fields` keys and `body` keys replace the CMS's one by one; its `detect`
+    and `related`, when given, replace the CMS's wholesale.
+    """
+    name = data["cms"]
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9_-]+", name):
+        raise ProfileError(f"{path.name}: `cms` must be the name of a file in profiles/cms/, got {name!r}")
+    base_path = CMS_DIR / f"{name}.toml"
+    if not base_path.exists():
+        known = ", ".join(sorted(p.stem for p in CMS_DIR.glob("*.toml")))
+        raise ProfileError(f"{path.name}: cms: no profiles/cms/{name}.toml; known: {known}")
+    base = _read(base_path)
+    _no_unknown(base, CMS_KEYS, f"cms/{base_path.name}")
+    merged = {k: v for k, v in base.items() if k not in ("title", "notes")}
+    merged.update({k: v for k, v in data.items() if k not in ("fields", "body")})
+    for table in ("fields", "body"):
+        merged[table] = {**base.get(table, {}), **data.get(table, {})}
+    return merged
 
 
 def _build(data: dict, path: Path) -> Profile:
@@ -132,11 +166,11 @@ def _build(data: dict, path: Path) -> Profile:
         listing_urls=_patterns(urls, "listing", where),
         fields={k: _rules(v, f"{where}: fields.{k}") for k, v in fields.items()},
         body=BodySpec(
-            container=tuple(_selector(s, f"{where}: body.container") for s in _strings(body, "container", where)),
+            container=_selectors(body, "container", where),
             lead=body.get("lead"),
-            exclude=tuple(_selector(s, f"{where}: body.exclude") for s in _strings(body, "exclude", where)),
-            caption=tuple(_selector(s, f"{where}: body.caption") for s in _strings(body, "caption", where)),
-            before=tuple(_selector(s, f"{where}: body.before") for s in _strings(body, "before", where)),
+            exclude=_selectors(body, "exclude", where),
+            caption=_selectors(body, "caption", where),
+            before=_selectors(body, "before", where),
         ),
         related=tuple(_related(r, f"{where}: related[{n}]") for n, r in enumerate(data.get("related", []))),
         notes=_string(data, "notes", where),
@@ -150,11 +184,16 @@ def _string(table: dict, key: str, where: str) -> str:
     return value
 
 
+def _selectors(body: dict, key: str, where: str) -> tuple[str, ...]:
+    return tuple(_selector(s, f"{where}: body.{key}") for s in _strings(body, key, where))
+
+
 def _no_unknown(table: dict, allowed: set[str], where: str) -> None:
     if not isinstance(table, dict):
         raise ProfileError(f"{where}: must be a table")
     if unknown := sorted(set(table) - allowed):
-        raise ProfileError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+        allowed_keys = ", ".join(sorted(allowed))
+        raise ProfileError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {allowed_keys}")
 
 
 def _strings(table: dict, key: str, where: str) -> list[str]:
@@ -178,7 +217,8 @@ def _patterns(urls: dict, key: str, where: str) -> tuple[re.Pattern, ...]:
 
 def _selector(expr: str, where: str) -> str:
     try:
-        Selector(text="<html></html>").xpath(expr) if is_xpath(expr) else Selector(text="<html></html>").css(expr)
+        probe = Selector(text="<html></html>")
+        probe.xpath(expr) if is_xpath(expr) else probe.css(expr)
     except (SelectorError, XPathError, ValueError) as e:
         raise ProfileError(f"{where}: bad selector {expr!r}: {e}") from None
     return expr
@@ -196,11 +236,14 @@ def _rules(value, where: str) -> tuple[Rule, ...]:
             continue
         if not isinstance(item, dict) or "select" not in item:
             raise ProfileError(f"{where}: each rule is a selector string or a table with `select`")
-        _no_unknown(item, {"select", "post", "last"}, where)
+        _no_unknown(item, {"select", "post", "last", "join"}, where)
         post = tuple(item.get("post", []))
         if bad := [p for p in post if p not in POST]:
             raise ProfileError(f"{where}: unknown post-processor(s) {bad}; known: {', '.join(sorted(POST))}")
-        rules.append(Rule(_selector(item["select"], where), post, bool(item.get("last", False))))
+        join = item.get("join")
+        if join is not None and not isinstance(join, str):
+            raise ProfileError(f"{where}: `join` must be a string (the separator)")
+        rules.append(Rule(_selector(item["select"], where), post, bool(item.get("last", False)), join))
     return tuple(rules)
 
 
@@ -239,3 +282,27 @@ def profile_for(url: str, sel: Selector | None = None) -> Profile | None:
             if p.looks_like(sel):
                 return p
     return None
+
+
+def describe(p: Profile) -> dict:
+    """What a profile covers, for `archiver sites`: its fields, body, related lists and entry points."""
+    covers = [name for name in FIELDS if p.rules(name)]
+    if p.body.lead == "first_paragraph" and "lead" not in covers:
+        covers.append("lead")
+    if p.body.container:
+        covers += ["paragraphs", "images"]
+    if p.related:
+        covers.append("related")
+    return {
+        "name": p.name,
+        "title": p.title,
+        "verified": p.verified,
+        "cms": p.cms or None,
+        "domains": list(p.domains),
+        "covers": covers,
+        "start_urls": len(p.start_urls),
+        "feeds": len(p.feeds),
+        "sitemaps": len(p.sitemaps),
+        "article_urls": [r.pattern for r in p.article_urls],
+        "file": p.path.name,
+    }

@@ -18,20 +18,27 @@ DEFAULT_METADATA = Path(__file__).resolve().parent.parent / "data" / "metadata.y
 METADATA_DATABASE = "archive"  # the database name metadata.yml describes (Datasette names it by file stem)
 
 _WORD = re.compile(r"\w+\*?")
+_PHRASE_OR_WORD = re.compile(r'"([^"]*)"|(\w+\*?)')
 
 
 def fts_query(text: str) -> str:
-    """Words typed by a person -> an FTS5 query: every word required, in any column, in any order.
+    """Words typed by a person -> an FTS5 query: every word required, in any column, in any order;
+    words in double quotes must appear together, in that order ("kinh tế").
 
-    Each word is quoted so that punctuation or FTS keywords ("AND", "NEAR") typed by a user cannot
-    break the query syntax; a trailing * keeps its meaning (prefix search). Diacritics need no
-    handling here: the tokenizer folds them, and "đ" words are also indexed accent-free.
+    Words are re-quoted so that punctuation or FTS keywords ("AND", "NEAR") typed by a user cannot break
+    the query syntax; a trailing * keeps its meaning (prefix search). Diacritics need no handling here:
+    the tokenizer folds them, and words with "đ" are also indexed accent-free (see store.d_folded), but
+    only as single words, so a quoted phrase must keep its "đ" to match.
     """
     terms = []
-    for word in _WORD.findall(text):
-        prefix = word.endswith("*")
-        word = word.rstrip("*")
-        terms.append(f'"{word}"' + ("*" if prefix else ""))
+    for phrase, word in _PHRASE_OR_WORD.findall(text):
+        if phrase:
+            words = _WORD.findall(phrase)
+            if words:
+                terms.append('"' + " ".join(w.rstrip("*") for w in words) + '"')
+        elif word:
+            prefix = word.endswith("*")
+            terms.append(f'"{word.rstrip("*")}"' + ("*" if prefix else ""))
     if not terms:
         raise ValueError(f"nothing to search for in {text!r}")
     return " ".join(terms)
@@ -48,15 +55,26 @@ def check_date(value: str | None) -> str | None:
     return value
 
 
+# Ranking every match costs time in proportion to the number of matches: over a million articles a common
+# word matches most of them and ORDER BY rank took seconds. So rank the newest RANK_WINDOW matches (FTS5
+# walks its index in descending rowid order and stops there; rowids grow as articles are first archived)
+# and return the best of those. `since`/`until` narrow the window to older news when that is wanted.
+RANK_WINDOW = 2000
+
 _SEARCH_SQL = """
+WITH window AS (
+    SELECT articles_fts.rowid AS id, articles_fts.rank AS score
+    FROM articles_fts CROSS JOIN articles AS a ON a.id = articles_fts.rowid
+    WHERE articles_fts MATCH :query
+      AND (:site IS NULL OR a.site = :site)
+      AND (:since IS NULL OR a.published_at >= :since)
+      AND (:until IS NULL OR a.published_at < :until)
+    ORDER BY articles_fts.rowid DESC
+    LIMIT :window
+)
 SELECT a.id, a.url, a.site, a.title, a.published_at, a.views, a.byline, a.lead, a.body
-FROM articles_fts
-JOIN articles AS a ON a.id = articles_fts.rowid
-WHERE articles_fts MATCH :query
-  AND (:site IS NULL OR a.site = :site)
-  AND (:since IS NULL OR a.published_at >= :since)
-  AND (:until IS NULL OR a.published_at < :until)
-ORDER BY rank
+FROM window JOIN articles AS a ON a.id = window.id
+ORDER BY window.score
 LIMIT :limit
 """
 
@@ -69,9 +87,11 @@ def search(
     since: str | None = None,
     until: str | None = None,
     limit: int = 20,
+    window: int = RANK_WINDOW,
 ) -> list[dict[str, Any]]:
     """Articles matching every word of `text` (accent-insensitive), best first, each with a snippet.
 
+    "Best" is bm25 (title weighs most) among the `window` most recently archived matches.
     `since`/`until` bound published_at (inclusive/exclusive), compared in the article's own offset.
     """
     params = {
@@ -80,6 +100,7 @@ def search(
         "since": check_date(since),
         "until": check_date(until),
         "limit": limit,
+        "window": max(window, limit),
     }
     conn = read_connection(db_path)
     conn.row_factory = sqlite3.Row
@@ -100,8 +121,9 @@ def search(
 def snippet(text: str, terms: list[str], width: int = 200, mark: tuple[str, str] = ("[", "]")) -> str:
     """A window of `text` around the first word matching a folded term, matches marked.
 
-    Terms are folded words; one ending in "*" matches as a prefix. Done in Python rather than with FTS5's snippet() so that "dang" also marks "Đảng", which FTS5
-    only matched through the accent-free `d_folded` column.
+    Terms are folded words; one ending in "*" matches as a prefix. Done in Python rather than with
+    FTS5's snippet() so that "dang" also marks "Đảng", which FTS5 only matched through the accent-free
+    `d_folded` column.
     """
     text = " ".join(text.split())
     folded = fold(text)

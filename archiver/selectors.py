@@ -42,11 +42,38 @@ def _strip_prefix_label(s: str) -> str:
     return s.split(":", 1)[1].strip() if ":" in s[:25] else s
 
 
+BYLINE_PREFIX = re.compile(r"^(theo|bài và ảnh|bài, ảnh|bài|ảnh|tác giả|nhóm phóng viên)\s*:?\s+", re.I)
+
+
+def _strip_theo(s: str) -> str:
+    # "Theo Minh Anh", "Bài và ảnh: Thu Hà" -> the name
+    return BYLINE_PREFIX.sub("", s.strip())
+
+
+def _before_bullet(s: str) -> str:
+    # "Đỗ Trung • 07:12 ngày 24/03/2024" -> the name; "Hà Nội | 12/3/2024" -> "Hà Nội"
+    return re.split(r"\s*[•|·]\s*", s, maxsplit=1)[0].strip()
+
+
+def _after_bullet(s: str) -> str:
+    parts = re.split(r"\s*[•|·]\s*", s, maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+def _strip_source_tag(s: str) -> str:
+    # "(Dân trí) - Sapo...", "TPO - Sapo...", "(Chinhphu.vn) - Sapo..." -> "Sapo..."
+    return re.sub(r"^\s*(\([^)]{2,30}\)|[A-ZĐ][\w.+]{1,15})\s*[-–—]\s+", "", s)
+
+
 POST: dict[str, Callable[[str], str]] = {
     "strip_parens": _strip_parens,
     "date_part": _date_part,
     "views_part": _views_part,
     "after_colon": _strip_prefix_label,
+    "strip_theo": _strip_theo,
+    "before_bullet": _before_bullet,
+    "after_bullet": _after_bullet,
+    "strip_source_tag": _strip_source_tag,
     "strip": str.strip,
 }
 
@@ -56,12 +83,16 @@ class Rule:
     select: str
     post: tuple[str, ...] = ()
     last: bool = False  # take the last match instead of the first
+    join: str | None = None  # join every match with this (several author links)
 
     def apply(self, node: Selector) -> str | None:
-        values = [v for v in texts(node, self.select) if v.strip()]
+        values = [v.strip() for v in texts(node, self.select) if v.strip()]
         if not values:
             return None
-        value = values[-1] if self.last else values[0]
+        if self.join is not None:
+            value = self.join.join(dict.fromkeys(values))
+        else:
+            value = values[-1] if self.last else values[0]
         for name in self.post:
             value = POST[name](value)
         return value or None

@@ -29,6 +29,10 @@ ITEM_PIPELINES = {
     "archiver.pipelines.ValidatePipeline": 200,
     "archiver.pipelines.StorePipeline": 300,
 }
+# Worker processes that extract article pages, so parsing does not slow the reactor down
+# (0: extract inline). One is enough for a polite crawl; see archiver/workers.py.
+EXTRACT_PROCESSES = 1
+
 # Where StorePipeline writes; `archiver crawl --db` and `-s ARCHIVE_DB=...` override it.
 ARCHIVE_DB = "data/archive.db"
 

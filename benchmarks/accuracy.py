@@ -171,8 +171,10 @@ def main(argv: list[str] | None = None) -> int:
         if misses:
             print(f"{name}: below target on {', '.join(misses)}", file=sys.stderr)
     everything = [s for scores in per_site.values() for s in scores]
-    rows = {"all pages": (mean([o for o, _ in everything]), mean([t for _, t in everything]), len(everything))}
-    rows.update({site: (mean([o for o, _ in s]), mean([t for _, t in s]), len(s)) for site, s in sorted(per_site.items())})
+    rows = {"all pages": (mean([o for o, _ in everything]), mean([t for _, t in everything]),
+                          len(everything))}
+    for site, scores in sorted(per_site.items()):
+        rows[site] = (mean([o for o, _ in scores]), mean([t for _, t in scores]), len(scores))
     mode = "generic fallback only" if args.generic else "profiles + fallback"
     print(table(f"ours ({mode})", rows))
     return 0

@@ -13,14 +13,19 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
+from scrapy import signals
 from scrapy.http import HtmlResponse, Response
 
 from archiver.dates import VN_TZ
-from archiver.extract import extract, site_of
+from archiver.extract import site_of
+from archiver.feeds import is_feed_url, read_feed
 from archiver.profile import Profile, get_profile, profile_for
+from archiver.workers import ExtractPool
 
-# Without a profile: an article URL ends in a long slug or a numeric id (most Vietnamese CMSs).
-GENERIC_ARTICLE = re.compile(r"(-|/)(post|p|n)?\d{5,}(\.html?|\.aspx|\.htm|\.ldo|\.vnp|\.vov)?$|\.html?$|\.aspx$")
+# Without a profile: an article URL ends in a numeric id or a page suffix (most Vietnamese CMSs).
+GENERIC_ARTICLE = re.compile(
+    r"(-|/)(post|p|n|a)?\d{5,}(\.html?|\.aspx|\.htm|\.ldo|\.vnp|\.vov|\.chn|\.tpo)?$|\.(html?|aspx|chn|tpo)$"
+)
 SKIP_EXT = re.compile(r"\.(jpe?g|png|gif|webp|svg|pdf|mp4|mp3|zip|docx?|xlsx?|css|js)$", re.I)
 
 
@@ -32,28 +37,49 @@ class NewsSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.profile: Profile | None = get_profile(site) if site else None
         urls = [u.strip() for u in (start_url or "").split(",") if u.strip()]
-        self.start_urls = urls or list(self.profile.start_urls if self.profile else [])
-        if not self.start_urls:
+        if not urls and self.profile:
+            urls = [*self.profile.start_urls, *self.profile.feeds, *self.profile.sitemaps]
+        if not urls:
             raise ValueError("give -a site=PROFILE (see `archiver sites`) or -a start_url=URL")
-        hosts = {site_of(u) for u in self.start_urls}
+        self.start_urls = urls
+        hosts = {site_of(u) for u in urls}
         self.allowed_domains = sorted(hosts | set(self.profile.domains if self.profile else ()))
         self.site_name = self.profile.name if self.profile else ",".join(sorted(hosts))
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.pool = ExtractPool(crawler.settings.getint("EXTRACT_PROCESSES", 0))
+        crawler.signals.connect(spider.pool.close, signal=signals.spider_closed)
+        return spider
 
     async def start(self):
         # Filtered like any other request: the home page links to itself, and must not be fetched twice.
         for url in self.start_urls:
             yield scrapy.Request(url, dont_filter=False)
 
-    def parse(self, response: Response):
-        if not isinstance(response, HtmlResponse):
+    async def parse(self, response: Response):
+        if is_feed_url(response.url) or not isinstance(response, HtmlResponse):
+            for request in self.follow_feed(response):
+                yield request
             return
         profile = self.profile or profile_for(response.url, response.selector)
-        if self.extract_items and self._is_article(response.url, profile):
-            yield extract(response.selector, response.url, fetched_at=datetime.now(ZoneInfo(VN_TZ)), profile=profile)
         for href in response.css("a::attr(href)").getall():
             url = response.urljoin(href.strip())
             if self._should_follow(url, profile):
                 yield response.follow(url, self.parse)
+        # Links first, so fetching goes on while the page is extracted (in a worker process if configured).
+        if self.extract_items and (response.meta.get("listed_as_article") or self._is_article(response.url, profile)):
+            fetched_at = datetime.now(ZoneInfo(VN_TZ))
+            yield await self.pool.extract(response.body, response.url, fetched_at, profile.name if profile else None)
+
+    def follow_feed(self, response: Response):
+        """RSS/Atom items and sitemap entries: every one is an article; an index lists more sitemaps."""
+        feed = read_feed(response.body)
+        for url in feed.sitemaps:
+            yield response.follow(url, self.parse)
+        for url in feed.articles:
+            yield response.follow(url, self.parse, meta={"listed_as_article": True})
 
     def _is_article(self, url: str, profile: Profile | None) -> bool:
         if profile and profile.article_urls:

@@ -43,6 +43,8 @@ def db(tmp_path: Path) -> Path:
         ('kinh tế AND "NEAR"', '"kinh" "tế" "AND" "NEAR"'),
         ("covid-19", '"covid" "19"'),
         ("kinh*", '"kinh"*'),
+        ('"kinh tế" lạnh', '"kinh tế" "lạnh"'),
+        ('"Hà Nội, ngày" "', '"Hà Nội ngày"'),
     ],
 )
 def test_fts_query_quotes_every_word(text: str, expected: str) -> None:
@@ -65,6 +67,8 @@ def test_fts_query_rejects_empty() -> None:
         ("lạnh", {"site": "tuoitre"}, {WEATHER.url}),
         ("lạnh", {"site": "vnexpress"}, set()),
         ("bài số 3", {}, {article(3).url}),
+        ('"ủy khối"', {"since": "2024-01-01"}, {DANG.url}),
+        ('"khối ủy"', {}, set()),
         ("kinh", {"limit": 2}, 2),
         ("khôngcótừnày", {}, set()),
     ],
@@ -123,3 +127,9 @@ def test_datasette_command() -> None:
     command = datasette_command("data/archive.db", DEFAULT_METADATA, port=9000, open_browser=False)
     assert command[1:5] == ["-m", "datasette", "serve", "data/archive.db"]
     assert "--open" not in command and command[-2:] == ["--port", "9000"]
+
+
+def test_ranking_window_keeps_the_newest_matches(db: Path) -> None:
+    """With a window of 2, only the two most recently archived matches compete."""
+    found = [r["url"] for r in search(db, "kinh", limit=2, window=2)]
+    assert sorted(found) == sorted([article(3).url, article(4).url])
