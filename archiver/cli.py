@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 
 import click
 
@@ -246,20 +247,48 @@ def _summary(db: str, result, per_site: dict, shares: dict) -> str:
 @click.option("--start-url", help="Start here (comma-separated for several); without SITE: crawl any site.")
 @click.option("--db", default="data/archive.db", show_default=True, type=click.Path(dir_okay=False))
 @click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many pages.")
-@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Scrapy setting.")
-def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | None, overrides: tuple[str]) -> None:
-    """Crawl SITE (a profile, see `archiver sites`) or --start-url, politely, into the archive."""
-    from archiver.crawl import make_settings, run_crawl
+@click.option("--since", help="Store only articles published on or after this date (YYYY-MM-DD); "
+              "known older ones are not refreshed.")
+@click.option("--refresh/--no-refresh", default=True, show_default=True,
+              help="Refetch known articles that are due under the site's refresh policy.")
+@click.option("--full", is_flag=True, help="Walk every listing page, not only while they show something new.")
+@click.option("--resume", is_flag=True, help="Keep the crawl's state in data/jobs/SITE so a stopped crawl resumes.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
+def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | None, since: str | None,
+          refresh: bool, full: bool, resume: bool, overrides: tuple[str]) -> None:
+    """Crawl SITE (a profile, see `archiver sites`) or --start-url, politely, into the archive.
+
+    \b
+    Exit codes, for cron and systemd:
+      0  the crawl finished
+      1  the crawl could not run (another crawl holds the job directory, bad option, ...)
+      3  "layout changed?": a field's coverage fell far below the site's recent runs
+    """
+    from archiver.crawl import JobLockedError, job_dir, job_dir_for, make_settings, run_crawl
+    from archiver.monitor import LAYOUT_CHANGED
+    from archiver.store import counts, coverage
 
     if not site and not start_url:
         raise click.UsageError("give a SITE profile or --start-url")
     extra = dict(o.split("=", 1) for o in overrides)
-    if max_pages:
-        extra["CLOSESPIDER_PAGECOUNT"] = max_pages
-    result = run_crawl("news", settings=make_settings(db, overrides=extra), site=site, start_url=start_url)
-    from archiver.store import counts, coverage
-
+    args = {"site": site, "start_url": start_url, "since": since, "refresh": int(refresh), "full": int(full),
+            "max_pages": max_pages}
+    try:
+        with job_dir(job_dir_for(site, start_url)) if resume else _nothing() as jobdir:
+            if jobdir:
+                extra["JOBDIR"] = str(jobdir)
+            result = run_crawl("news", settings=make_settings(db, overrides=extra), **args)
+    except JobLockedError as error:
+        raise click.ClickException(str(error)) from error
     click.echo(_summary(db, result, counts(db), coverage(db)))
+    if flags := result.report.get("flags"):
+        click.echo(f"LAYOUT CHANGED? {'; '.join(flags)}", err=True)
+        sys.exit(LAYOUT_CHANGED)
+
+
+@contextmanager
+def _nothing():
+    yield None
 
 
 @cli.command()

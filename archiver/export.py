@@ -49,9 +49,7 @@ CSV_COLUMNS = ARTICLE_COLUMNS[:8] + NESTED + ARTICLE_COLUMNS[8:]
 def _children(conn: sqlite3.Connection, ids: list[int]) -> dict[str, dict[int, list]]:
     marks = ",".join("?" * len(ids))
     found: dict[str, dict[int, list]] = {name: defaultdict(list) for name in NESTED}
-    sql = (
-        f"SELECT article_id, text FROM paragraphs WHERE article_id IN ({marks}) ORDER BY article_id, position"
-    )
+    sql = f"SELECT article_id, text FROM paragraphs WHERE article_id IN ({marks}) ORDER BY article_id, position"
     for article_id, text in conn.execute(sql, ids):
         found["paragraphs"][article_id].append(text)
     sql = f"SELECT article_id, src, caption FROM images WHERE article_id IN ({marks}) ORDER BY article_id, position"
@@ -84,9 +82,7 @@ def iter_articles(
     try:
         conn.execute("BEGIN")  # one snapshot for the whole export
         after = 0
-        while rows := conn.execute(
-            sql, {"after": after, "site": site, "since": since, "chunk": chunk}
-        ).fetchall():
+        while rows := conn.execute(sql, {"after": after, "site": site, "since": since, "chunk": chunk}).fetchall():
             after = rows[-1]["id"]
             children = _children(conn, [row["id"] for row in rows])
             for row in rows:
@@ -103,10 +99,11 @@ def iter_articles(
 
 def write_jsonl(articles: Iterator[dict[str, Any]], out: TextIO) -> int:
     """One JSON object per line, UTF-8 text as is (not ASCII-escaped)."""
-    n = 0
-    for n, article in enumerate(articles, 1):
+    count = 0
+    for article in articles:
         out.write(json.dumps(article, ensure_ascii=False) + "\n")
-    return n
+        count += 1
+    return count
 
 
 def write_csv(articles: Iterator[dict[str, Any]], out: TextIO) -> int:
@@ -114,12 +111,13 @@ def write_csv(articles: Iterator[dict[str, Any]], out: TextIO) -> int:
     so nothing is lost and a spreadsheet still shows one article per row."""
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    n = 0
-    for n, article in enumerate(articles, 1):
+    count = 0
+    for article in articles:
         for key in (*NESTED, *JSON_COLUMNS):
             article[key] = json.dumps(article[key], ensure_ascii=False)
         writer.writerow(article)
-    return n
+        count += 1
+    return count
 
 
 def export(

@@ -43,6 +43,9 @@ class RawArticle:
     profile: str | None = None
     # field name -> which extraction path gave it ("profile", "jsonld", "meta", "fallback", ...)
     sources: dict[str, str] = field(default_factory=dict)
+    # HTTP validators of the response, for conditional requests when the article is refreshed
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass
@@ -78,6 +81,16 @@ class Article:
     profile: str | None = None
     sources: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # "field: reason" notes from normalization
+    etag: str | None = None
+    last_modified: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class NotModified:
+    """A refreshed article answered 304: it is unchanged, only seen again."""
+
+    url: str
+    fetched_at: str

@@ -41,6 +41,8 @@ def normalize_article(raw: RawArticle) -> Article:
         profile=raw.profile,
         sources=dict(raw.sources),
         problems=problems,
+        etag=raw.etag,
+        last_modified=raw.last_modified,
     )
 
 

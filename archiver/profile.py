@@ -19,11 +19,12 @@ from cssselect import SelectorError
 from lxml.etree import XPathError
 from parsel import Selector
 
+from archiver.incremental import policy_from
 from archiver.selectors import POST, Rule, is_xpath
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 FIELDS = ("title", "published", "views", "byline", "lead", "author_meta")
-TOP_KEYS = {"name", "title", "verified", "domains", "start_urls", "feeds", "sitemaps", "cms", "detect",
+TOP_KEYS = {"refresh", "name", "title", "verified", "domains", "start_urls", "feeds", "sitemaps", "cms", "detect",
             "urls", "fields", "body", "related", "notes"}
 BODY_KEYS = {"container", "lead", "exclude", "caption", "before"}
 RELATED_KEYS = {"item", "title", "url", "date"}
@@ -68,6 +69,7 @@ class Profile:
     body: BodySpec = BodySpec()
     related: tuple[RelatedSpec, ...] = ()
     notes: str = ""
+    refresh: tuple[tuple[float, float], ...] = ()  # [age_days, every_days] steps; () = settings' default
 
     def rules(self, name: str) -> tuple[Rule, ...]:
         return self.fields.get(name, ())
@@ -174,6 +176,7 @@ def _build(data: dict, path: Path) -> Profile:
         ),
         related=tuple(_related(r, f"{where}: related[{n}]") for n, r in enumerate(data.get("related", []))),
         notes=_string(data, "notes", where),
+        refresh=_refresh(data.get("refresh"), where),
     )
 
 
@@ -186,6 +189,15 @@ def _string(table: dict, key: str, where: str) -> str:
 
 def _selectors(body: dict, key: str, where: str) -> tuple[str, ...]:
     return tuple(_selector(s, f"{where}: body.{key}") for s in _strings(body, key, where))
+
+
+def _refresh(value, where: str) -> tuple[tuple[float, float], ...]:
+    if value is None:
+        return ()
+    try:
+        return policy_from(value)
+    except (TypeError, ValueError) as e:
+        raise ProfileError(f"{where}: refresh: {e}") from None
 
 
 def _no_unknown(table: dict, allowed: set[str], where: str) -> None:

@@ -164,7 +164,7 @@ class ReplicaArticle:
 class ReplicaSite:
     """The replica: `articles` article pages plus listings, from `seed`, against `clock`."""
 
-    def __init__(self, articles: int = 20, seed: int = 0, clock: datetime | None = None):
+    def __init__(self, articles: int = 20, seed: int = 0, clock: datetime | None = None, layout: int = 1):
         if articles < 1:
             raise ValueError("the replica needs at least one article")
         self.size = articles
@@ -173,6 +173,9 @@ class ReplicaSite:
         # the minute so that pages do not change during a crawl.
         self.clock = (clock or datetime.now(TZ)).astimezone(TZ).replace(second=0, microsecond=0)
         self.broken_id = min(13, articles)
+        # Layout 2 is a redesign, as sites do without notice: the date-and-views line and the byline move
+        # into new markup the profile does not know. The monitor must notice (tests/test_monitor.py).
+        self.layout = layout
         # Publication times go back from the clock, one article every ~9 hours, so a
         # small site has siblings "giờ/ngày trước" and a large one "tháng/năm trước".
         self.interval = timedelta(hours=9, minutes=17)
@@ -340,12 +343,17 @@ class ReplicaSite:
                 body.append(f'<p style="text-align: center;"><img alt="" src="{src}" style="width: 600px;" /></p>')
                 body.append(f'<p style="text-align: center;"><em>{t(self._caption(a, cap))}</em></p>')
             body.append(f'<p style="text-align: justify;">{t(p)}</p>')
-        if a.byline:
+        if a.byline and self.layout == 1:
             body.append(f'<p style="text-align: right;"><strong>{t(a.byline)}</strong></p>')
         body.append("<p>&nbsp;</p>")
-        tool = f'<div class="date">{a.published.strftime("%d/%m/%Y")}</div>'
-        if a.views is not None:
-            tool += f'<div class="view">{a.views:,}</div>'.replace(",", ".")  # Vietnamese thousands
+        views = f"{a.views:,}".replace(",", ".") if a.views is not None else None  # Vietnamese thousands
+        if self.layout == 1:
+            tool = f'<div class="date">{a.published.strftime("%d/%m/%Y")}</div>'
+            tool += f'<div class="view">{views}</div>' if views else ""
+        else:
+            tool = f'<span class="ngay">{a.published.strftime("%d/%m/%Y")}</span>'
+            tool += f'<span class="luot">{views}</span>' if views else ""
+            tool += f'<span class="ft">{t(a.byline)}</span>' if a.byline else ""
         title = f'<h1 class="title">{t(a.title)}</h1>'
         if a.variation.broken:  # a CMS hiccup: the header is lost and the page stops mid-body
             return (
@@ -353,7 +361,7 @@ class ReplicaSite:
                 '<div class="main"><div class="newsdetail"><div class="contentview">' + body[0][:120]
             )
         main = (
-            f'<div class="newsdetail">{title}<div class="tool">{tool}</div>'
+            f'<div class="newsdetail">{title}<div class="{"tool" if self.layout == 1 else "thongtin"}">{tool}</div>'
             f'<div class="contentview">{"".join(body)}</div></div>{self._others(i)}'
         )
         return self._page(a.title, main, canonical=self.path(i))

@@ -33,8 +33,16 @@ ITEM_PIPELINES = {
 # (0: extract inline). One is enough for a polite crawl; see archiver/workers.py.
 EXTRACT_PROCESSES = 1
 
+# Scheduled runs refetch a known article only when due: [age below N days, every M days], ...;
+# older articles are never refetched. A profile's `refresh` key overrides it for its site.
+REFRESH_POLICY = [[7, 1], [30, 7]]
+
 # Where StorePipeline writes; `archiver crawl --db` and `-s ARCHIVE_DB=...` override it.
 ARCHIVE_DB = "data/archive.db"
+
+# Progress: one updating line on a terminal, a log line every PROGRESS_INTERVAL seconds otherwise.
+EXTENSIONS = {"archiver.monitor.Progress": 500}
+PROGRESS_INTERVAL = 30
 
 LOG_FORMATTER = "archiver.logformat.ArchiverLogFormatter"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -18,6 +18,8 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\
 # The eth look-alikes. Mapped after NFC, which leaves them alone (they have no decomposition).
 _ETH = {0x00D0: "\u0110", 0x00F0: "\u0111"}
 _TRANSLATE = {**_INVISIBLE, **_ETH}
+# str.translate with a dict costs ~0.1 µs a character: only pay it when one of those characters is there.
+_NEEDS_TRANSLATE = re.compile("[" + "".join(map(chr, _TRANSLATE)) + "]")
 # Other control characters (not tab/newline, which count as whitespace) never belong in text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+\d*);")
@@ -30,7 +32,9 @@ def clean_text(text: str | None) -> str | None:
     text = html.unescape(text)
     if _ENTITY.search(text):  # JSON-LD written by a CMS that escaped twice: "&amp;#x110;"
         text = html.unescape(text)
-    text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
+    text = unicodedata.normalize("NFC", text)
+    if _NEEDS_TRANSLATE.search(text):
+        text = text.translate(_TRANSLATE)
     text = _CONTROL.sub("", text)
     text = _SPACE.sub(" ", text).strip()
     return text or None

@@ -3,6 +3,8 @@
     python benchmarks/store.py                      # 100,000 articles
     python benchmarks/store.py --million            # then continue to 1,000,000 in the same file
     python benchmarks/store.py --articles 20000 --background
+    python benchmarks/store.py --paced 200          # how long add() blocks a crawl's reactor, both writers
+    python benchmarks/store.py --search-only --db FILE
 
 Each article has about 10 paragraphs (30-60 Zipf-distributed Vietnamese syllables each), 2 images
 and 5 related links. Printed per checkpoint: ingest rate (articles/s, timing only Archive.add/close,
@@ -122,9 +124,7 @@ def file_size_mib(path: Path) -> float:
     return sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 2**20
 
 
-def search_latency(
-    path: Path, corpus: Corpus, queries: int = 100, seed: int = 7
-) -> tuple[float, float, float]:
+def search_latency(path: Path, corpus: Corpus, queries: int = 100, seed: int = 7) -> tuple[float, float, float]:
     """Median and p95 (ms) of two-word searches taken from article text, and the mean hits."""
     rng = random.Random(seed)
     timings, hits = [], []
@@ -140,32 +140,36 @@ def search_latency(
     return statistics.median(timings), timings[int(0.95 * len(timings)) - 1], statistics.mean(hits)
 
 
-def ingest(archive: Archive, corpus: Corpus, start: int, stop: int, stalls: list[float]) -> float:
-    """Add articles start..stop-1; returns the seconds spent in Archive.add and flush.
+def ingest(archive: Archive, corpus: Corpus, start: int, stop: int, stalls: list[float]) -> tuple[float, float]:
+    """Add articles start..stop-1; returns the wall and CPU seconds spent in Archive.add and flush.
 
     Articles are generated 10,000 at a time before the clock starts (generation is not the archive's
     cost, and holding more would make the benchmark's own memory grow), then added and flushed: with a
-    background writer the flush waits for the worker, so its work is counted too.
+    background writer the flush waits for the worker, so its work is counted too. CPU time (this process,
+    all threads) is printed too because the machine is shared: wall time depends on the neighbours' load.
     """
-    spent = 0.0
+    spent = cpu = 0.0
     for chunk_start in range(start, stop, 10_000):
         rng = random.Random(chunk_start)
         articles = [corpus.article(n, rng) for n in range(chunk_start, min(chunk_start + 10_000, stop))]
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         for article in articles:
             before = time.perf_counter()
             archive.add(article)
             stalls.append(time.perf_counter() - before)
         archive.flush()
         spent += time.perf_counter() - began
-    return spent
+        cpu += time.process_time() - began_cpu
+    return spent, cpu
 
 
-def report(label: str, path: Path, corpus: Corpus, n: int, seconds: float, stalls: list[float]) -> None:
+def report(label: str, path: Path, corpus: Corpus, n: int, seconds: tuple[float, float], stalls: list[float]) -> None:
     stalls.sort()
     median, p95, mean_hits = search_latency(path, corpus)
+    wall, cpu = seconds
     print(
-        f"{label}: {n:,} articles  ingest {n / seconds:,.0f} articles/s ({seconds:.1f} s in Archive)  "
+        f"{label}: {n:,} articles  ingest {n / wall:,.0f} articles/s ({wall:.1f} s in Archive; "
+        f"{n / cpu:,.0f} articles per CPU-second)  "
         f"file {file_size_mib(path):,.0f} MiB  RSS {rss_mib():,.0f} MiB (peak {peak_rss_mib():,.0f} MiB)  "
         f"add() blocked max {stalls[-1] * 1000:.0f} ms, p99 {stalls[int(0.99 * len(stalls))] * 1000:.2f} ms  "
         f"search median {median:.1f} ms, p95 {p95:.1f} ms (mean {mean_hits:.1f} hits of 20)",
@@ -173,16 +177,49 @@ def report(label: str, path: Path, corpus: Corpus, n: int, seconds: float, stall
     )
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+def paced(corpus: Corpus, rate: float, n: int, background: bool, batch_size: int) -> None:
+    """What a crawl's reactor feels: add n articles at `rate` per second (items arrive spread out, as
+    from a crawl) and report how long add() blocked, synchronous writer vs background writer."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = Archive(Path(tmp) / "paced.db", batch_size=batch_size, background=background)
+        rng = random.Random(0)
+        articles = [corpus.article(i, rng) for i in range(n)]
+        stalls, began = [], time.perf_counter()
+        for i, article in enumerate(articles):
+            delay = began + i / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            before = time.perf_counter()
+            archive.add(article)
+            stalls.append(time.perf_counter() - before)
+        archive.close()
+    stalls.sort()
+    print(
+        f"paced {rate:,.0f} articles/s, {'background' if background else 'synchronous'} writer, batch {batch_size}: "
+        f"add() blocked max {stalls[-1] * 1000:.1f} ms, p99 {stalls[int(0.99 * n)] * 1000:.2f} ms, "
+        f"total {sum(stalls):.2f} s of {n / rate:.0f} s"
     )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=100_000, help="first checkpoint (default 100,000)")
     parser.add_argument("--million", action="store_true", help="continue to 1,000,000 articles")
     parser.add_argument("--db", type=Path, help="archive file (default: a temporary directory)")
     parser.add_argument("--batch-size", type=int, default=200)
     parser.add_argument("--background", action="store_true", help="write batches on a worker thread")
+    parser.add_argument("--search-only", action="store_true", help="only time searches on an existing --db")
+    parser.add_argument("--paced", type=float, metavar="RATE", help="only measure add() blocking at RATE/s")
     args = parser.parse_args(argv)
+    if args.paced:
+        corpus = Corpus.build()
+        for background in (False, True):
+            paced(corpus, args.paced, min(args.articles, int(args.paced * 20)), background, args.batch_size)
+        return
+    if args.search_only:
+        median, p95, mean_hits = search_latency(args.db, Corpus.build())
+        print(f"search median {median:.1f} ms, p95 {p95:.1f} ms (mean {mean_hits:.1f} hits of 20)")
+        return
 
     began = time.perf_counter()
     corpus = Corpus.build()
@@ -194,18 +231,18 @@ def main(argv: list[str] | None = None) -> None:
         seconds = ingest(archive, corpus, 0, args.articles, stalls)
         report("checkpoint", path, corpus, args.articles, seconds, stalls)
         if args.million and args.articles < 1_000_000:
-            total = seconds
+            total_wall, total_cpu = seconds
             for start in range(args.articles, 1_000_000, 100_000):
                 stop = min(start + 100_000, 1_000_000)
                 stalls = []  # per step only: the benchmark's own memory must stay flat too
-                seconds = ingest(archive, corpus, start, stop, stalls)
-                total += seconds
+                wall, cpu = ingest(archive, corpus, start, stop, stalls)
+                total_wall, total_cpu = total_wall + wall, total_cpu + cpu
                 print(
-                    f"  {stop:,}: {(stop - start) / seconds:,.0f} articles/s, "
+                    f"  {stop:,}: {(stop - start) / wall:,.0f} articles/s ({(stop - start) / cpu:,.0f} per CPU-s), "
                     f"file {file_size_mib(path):,.0f} MiB, RSS {rss_mib():,.0f} MiB",
                     flush=True,
                 )
-            report("checkpoint", path, corpus, 1_000_000, total, stalls)
+            report("checkpoint", path, corpus, 1_000_000, (total_wall, total_cpu), stalls)
         archive.close()
     print(f"total wall time {time.perf_counter() - began:.0f} s")
 

@@ -7,6 +7,7 @@ Fetching only: which links to follow comes from the site profile's URL patterns
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -19,6 +20,8 @@ from scrapy.http import HtmlResponse, Response
 from archiver.dates import VN_TZ
 from archiver.extract import site_of
 from archiver.feeds import is_feed_url, read_feed
+from archiver.incremental import is_due, load_known, policy_from
+from archiver.items import NotModified
 from archiver.profile import Profile, get_profile, profile_for
 from archiver.workers import ExtractPool
 
@@ -33,7 +36,8 @@ class NewsSpider(scrapy.Spider):
     name = "news"
     extract_items = True  # the bare benchmark spider turns this off
 
-    def __init__(self, site: str | None = None, start_url: str | None = None, **kwargs):
+    def __init__(self, site: str | None = None, start_url: str | None = None, since: str | None = None,
+                 refresh: str = "1", full: str = "0", max_pages: str | None = None, **kwargs):
         super().__init__(**kwargs)
         self.profile: Profile | None = get_profile(site) if site else None
         urls = [u.strip() for u in (start_url or "").split(",") if u.strip()]
@@ -45,41 +49,103 @@ class NewsSpider(scrapy.Spider):
         hosts = {site_of(u) for u in urls}
         self.allowed_domains = sorted(hosts | set(self.profile.domains if self.profile else ()))
         self.site_name = self.profile.name if self.profile else ",".join(sorted(hosts))
+        self.since = _day(since) if since else None
+        self.refresh = _flag(refresh)
+        self.walk_all = _flag(full)  # follow every listing page, not only while they show something new
+        self.max_pages = int(max_pages) if max_pages else None
+        self.asked: set[str] = set()  # distinct URLs requested, for the --max-pages budget
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.pool = ExtractPool(crawler.settings.getint("EXTRACT_PROCESSES", 0))
+        settings = crawler.settings
+        spider.pool = ExtractPool(settings.getint("EXTRACT_PROCESSES", 0))
         crawler.signals.connect(spider.pool.close, signal=signals.spider_closed)
+        spider.known = load_known(settings.get("ARCHIVE_DB"), spider.allowed_domains)
+        policy = settings.get("REFRESH_POLICY")  # from the command line it arrives as JSON text
+        policy = json.loads(policy) if isinstance(policy, str) else policy
+        spider.policy = spider.profile.refresh if spider.profile and spider.profile.refresh else policy_from(policy)
+        spider.walk_all = spider.walk_all or not spider.known or bool(settings.get("JOBDIR"))
         return spider
 
     async def start(self):
         # Filtered like any other request: the home page links to itself, and must not be fetched twice.
         for url in self.start_urls:
-            yield scrapy.Request(url, dont_filter=False)
+            if request := self.request(url, dont_filter=False):
+                yield request
 
     async def parse(self, response: Response):
+        if response.status == 304:  # a refreshed article that did not change
+            yield NotModified(url=response.url, fetched_at=_now().isoformat())
+            return
         if is_feed_url(response.url) or not isinstance(response, HtmlResponse):
             for request in self.follow_feed(response):
                 yield request
             return
         profile = self.profile or profile_for(response.url, response.selector)
+        is_article = response.meta.get("listed_as_article") or self._is_article(response.url, profile)
+        for request in self.follow_links(response, profile, is_article):
+            yield request
+        # Links first, so fetching goes on while the page is extracted (in a worker process if configured).
+        if self.extract_items and is_article:
+            raw = await self.pool.extract(response.body, response.url, _now(), profile.name if profile else None)
+            raw.etag = _header(response, b"ETag")
+            raw.last_modified = _header(response, b"Last-Modified")
+            yield raw
+
+    def follow_links(self, response: Response, profile: Profile | None, is_article: bool):
+        """Articles when new or due; listings always from a start page, deeper only while they show news."""
+        listings, useful = [], False
         for href in response.css("a::attr(href)").getall():
             url = response.urljoin(href.strip())
-            if self._should_follow(url, profile):
-                yield response.follow(url, self.parse)
-        # Links first, so fetching goes on while the page is extracted (in a worker process if configured).
-        if self.extract_items and (response.meta.get("listed_as_article") or self._is_article(response.url, profile)):
-            fetched_at = datetime.now(ZoneInfo(VN_TZ))
-            yield await self.pool.extract(response.body, response.url, fetched_at, profile.name if profile else None)
+            if not self._should_follow(url, profile):
+                continue
+            if self._is_article(url, profile):
+                if request := self.article_request(url):
+                    useful = True
+                    yield request
+            else:
+                listings.append(url)
+        from_start = response.meta.get("depth", 0) == 0
+        if self.walk_all or from_start or (useful and not is_article):
+            for url in listings:
+                if request := self.request(url):
+                    yield request
+
+    def article_request(self, url: str, listed: bool = False) -> scrapy.Request | None:
+        """A request for an article link, or None when the archive has it and it is not due."""
+        known = self.known.get(url)
+        meta = {"listed_as_article": True} if listed else {}
+        if known is None:
+            return self.request(url, meta=meta)
+        stats = self.crawler.stats
+        too_old = self.since and known.published_at and known.published_at < self.since
+        if not self.refresh or too_old or not is_due(known, _now(), self.policy):
+            stats.inc_value("archiver/known_skipped")
+            return None
+        stats.inc_value("archiver/refresh_requests")
+        headers = {}
+        if known.etag:
+            headers["If-None-Match"] = known.etag
+        if known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+        return self.request(url, headers=headers, meta={**meta, "handle_httpstatus_list": [304]})
+
+    def request(self, url: str, **kwargs) -> scrapy.Request | None:
+        """A request within the --max-pages budget (distinct URLs asked for), else None."""
+        if self.max_pages is not None and url not in self.asked:
+            if len(self.asked) >= self.max_pages:
+                self.crawler.stats.inc_value("archiver/max_pages_reached")
+                return None
+            self.asked.add(url)
+        return scrapy.Request(url, self.parse, **kwargs)
 
     def follow_feed(self, response: Response):
         """RSS/Atom items and sitemap entries: every one is an article; an index lists more sitemaps."""
         feed = read_feed(response.body)
-        for url in feed.sitemaps:
-            yield response.follow(url, self.parse)
-        for url in feed.articles:
-            yield response.follow(url, self.parse, meta={"listed_as_article": True})
+        requests = [self.request(response.urljoin(url)) for url in feed.sitemaps]
+        requests += [self.article_request(response.urljoin(url), listed=True) for url in feed.articles]
+        yield from filter(None, requests)
 
     def _is_article(self, url: str, profile: Profile | None) -> bool:
         if profile and profile.article_urls:
@@ -93,3 +159,21 @@ class NewsSpider(scrapy.Spider):
         if profile and (profile.article_urls or profile.listing_urls):
             return profile.is_article(url) or profile.is_listing(url)
         return True  # generic: OffsiteMiddleware keeps us on the site
+
+
+def _now() -> datetime:
+    return datetime.now(ZoneInfo(VN_TZ))
+
+
+def _day(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(VN_TZ)) if len(text) == 10 else \
+        datetime.fromisoformat(text)
+
+
+def _flag(value) -> bool:
+    return str(value).lower() not in ("0", "false", "no", "off", "")
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -31,9 +31,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         archive.end_crawl(crawl, {})
         crawl = archive.begin_crawl("news", None, {})  # second crawl: views grew
         archive.add(replace(DANG, views=1500, fetched_at=LATER))
-        archive.add(
-            article(1, views=450, published_at="2024-04-02T10:00:00+07:00", related=[], fetched_at=LATER)
-        )
+        archive.add(article(1, views=450, published_at="2024-04-02T10:00:00+07:00", related=[], fetched_at=LATER))
         archive.end_crawl(crawl, {})
     return path
 
@@ -62,9 +60,7 @@ def test_metadata_loads(db: Path) -> None:
     status, body = get(db, "/-/metadata.json")
     assert status == 200
     tables = body["databases"]["archive"]["tables"]
-    assert {"articles", "paragraphs", "images", "related_links", "view_counts", "revisions", "crawls"} <= set(
-        tables
-    )
+    assert {"articles", "paragraphs", "images", "related_links", "view_counts", "revisions", "crawls"} <= set(tables)
     status, html = get(db, "/archive/articles")
     assert status == 200 and "Articles" in html and "One row per canonical URL" in html
 

@@ -27,9 +27,7 @@ def db(tmp_path: Path) -> Path:
     with Archive(path) as archive:
         archive.add(DANG)
         archive.add(WEATHER)
-        archive.add(
-            replace(DANG, url="https://vnexpress.net/cu.html", published_at="2023-01-05T10:00:00+07:00")
-        )
+        archive.add(replace(DANG, url="https://vnexpress.net/cu.html", published_at="2023-01-05T10:00:00+07:00"))
         for n in range(5):
             archive.add(article(n))
     return path

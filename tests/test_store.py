@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from archiver import store
 from archiver.items import Image, Related
 from archiver.schema import SCHEMA_VERSION
-from archiver.store import Archive, content_hash, counts, coverage, d_folded
+from archiver.store import Archive, content_hash, counts, coverage, coverage_by_site, d_folded
 
 
 def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
@@ -44,11 +44,9 @@ def test_schema_is_versioned_in_wal_with_indexes(db: Path) -> None:
     Archive(db).close()
     Archive(db).close()  # reopening must not re-apply migrations
     assert one(db, "PRAGMA user_version") == SCHEMA_VERSION
-    assert rows(db, "SELECT version FROM migrations") == [(SCHEMA_VERSION,)]
+    assert rows(db, "SELECT version FROM migrations") == [(v,) for v in range(1, SCHEMA_VERSION + 1)]
     assert one(db, "PRAGMA journal_mode") == "wal"
-    indexed = {
-        r[0] for r in rows(db, "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
-    }
+    indexed = {r[0] for r in rows(db, "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
     for column in ("published_at", "last_seen", "views", "url"):
         assert any(f"({column})" in sql or f", {column})" in sql for sql in indexed), column
 
@@ -111,9 +109,7 @@ def test_changed_content_keeps_previous_version(db: Path) -> None:
     assert rows(db, "SELECT title, body, last_changed, content_hash FROM articles") == [
         (edited.title, "Một đoạn mới.", edited.fetched_at, content_hash(edited))
     ]
-    revision = rows(
-        db, "SELECT title, body, first_seen, last_seen, replaced_at, content_hash, images FROM revisions"
-    )
+    revision = rows(db, "SELECT title, body, first_seen, last_seen, replaced_at, content_hash, images FROM revisions")
     assert revision[0][:6] == (
         DANG.title, "Đoàn công tác đến từ Đà Nẵng.\n\nCác đại biểu thảo luận về kinh tế.",
         DANG.fetched_at, DANG.fetched_at, edited.fetched_at, content_hash(DANG),
@@ -193,9 +189,7 @@ def test_fts_follows_updates_and_deletes(db: Path) -> None:
     with Archive(db) as archive:
         archive.add(DANG)
         archive.flush()
-        archive.add(
-            replace(DANG, title="Thời sự", lead=None, paragraphs=["Tin mới"], fetched_at="2024-05-05")
-        )
+        archive.add(replace(DANG, title="Thời sự", lead=None, paragraphs=["Tin mới"], fetched_at="2024-05-05"))
     assert match("khoi") == [] and match("dang") == [] and len(match("thoi su")) == 1
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA foreign_keys = ON")  # as every archive connection does
@@ -307,9 +301,7 @@ def test_background_writer_gives_the_same_archive(tmp_path: Path) -> None:
             for n in range(10):
                 archive.add(article(n))
             archive.add(replace(article(3), title="sửa", fetched_at="2024-06-01T00:00:00+07:00"))
-        results.append(
-            (table_counts(path), rows(path, "SELECT url, title, content_hash FROM articles ORDER BY url"))
-        )
+        results.append((table_counts(path), rows(path, "SELECT url, title, content_hash FROM articles ORDER BY url")))
     assert results[0] == results[1]
 
 
@@ -337,8 +329,7 @@ def test_crawl_report_and_record(db: Path) -> None:
     assert report["spider"] == "news" and report["site"] == "vnexpress"
     row = rows(
         db,
-        "SELECT spider, settings, pages, finished_at IS NOT NULL, json_extract(coverage, '$.byline') "
-        "FROM crawls",
+        "SELECT spider, settings, pages, finished_at IS NOT NULL, json_extract(coverage, '$.byline') FROM crawls",
     )
     assert row == [("news", '{"DOWNLOAD_DELAY": 0.5}', 12, 1, 0.5)]
     assert rows(db, "SELECT DISTINCT last_crawl_id, first_crawl_id FROM articles") == [(crawl, crawl)]
@@ -360,6 +351,14 @@ def test_coverage_and_counts(db: Path) -> None:
     }  # fmt: skip
     assert coverage(db, "tuoitre")["images"] == 0.5
     assert set(coverage(db, "nowhere").values()) == {0.0}
+    by_site = coverage_by_site(db)
+    assert by_site == {"*": everything, "tuoitre": coverage(db, "tuoitre"), "vnexpress": coverage(db, "vnexpress")}
+
+
+def test_coverage_of_an_empty_archive(db: Path) -> None:
+    Archive(db).close()
+    assert coverage(db) == coverage_by_site(db)["*"] == dict.fromkeys(store.COVERAGE_FIELDS, 0.0)
+    assert counts(db) == {}
 
 
 def test_reading_a_missing_archive_fails_clearly(tmp_path: Path) -> None:
@@ -393,3 +392,17 @@ def test_any_sequence_of_adds_leaves_one_row_per_url(tmp_path: Path, adds: list,
     assert sorted(rows(path, "SELECT title FROM articles")) == sorted((t,) for _, t in last.values())
     assert one(path, "PRAGMA integrity_check") == "ok"
     assert_fts_in_sync(path)
+
+
+@pytest.mark.parametrize(
+    ("n", "width", "sizes"),
+    [
+        (0, 3, []),
+        (5, 3, [4, 1]),
+        (257, 3, [256, 1]),
+        (1000, 29, [256, 256, 256, 128, 64, 32, 8]),
+        (300, 200, [128, 128, 32, 8, 4]),  # 200 columns: at most 128 rows under the variable limit
+    ],
+)
+def test_statement_chunks_use_few_distinct_sizes(n: int, width: int, sizes: list[int]) -> None:
+    assert [len(chunk) for chunk in store._statement_chunks(list(range(n)), width)] == sizes
