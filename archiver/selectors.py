@@ -16,11 +16,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
+from lxml import etree
 from parsel import Selector, SelectorList
+from parsel.csstranslator import css2xpath
 
 _XPATH_START = ("/", "./", "(", "@", "string(", "normalize-space(")
 _XPATH_PATH = re.compile(r"^[\w*.:-]+/")
+_NAMESPACES = {"re": "http://exslt.org/regular-expressions"}  # as parsel registers them
 _SKIP = {"script", "style", "noscript", "template"}
 
 
@@ -109,11 +113,16 @@ def select(node: Selector, expr: str) -> SelectorList:
 
 def texts(node: Selector, expr: str) -> list[str]:
     """Text of every match: attribute and text results as they are, elements as their text."""
-    out = []
-    for match in select(node, expr):
-        root = match.root
-        out.append(root if isinstance(root, str) else element_text(root))
-    return out
+    results = compiled(expr)(node.root)
+    if not isinstance(results, list):  # string(...), count(...): one value
+        return [str(results)]
+    return [str(r) if isinstance(r, str) else element_text(r) for r in results]
+
+
+@lru_cache(maxsize=4096)
+def compiled(expr: str) -> etree.XPath:
+    """The selector compiled once: parsel translates and evaluates on every call, ~20 µs each."""
+    return etree.XPath(expr if is_xpath(expr) else css2xpath(expr), namespaces=_NAMESPACES, smart_strings=False)
 
 
 def element_text(el) -> str:

@@ -29,10 +29,6 @@ ITEM_PIPELINES = {
     "archiver.pipelines.ValidatePipeline": 200,
     "archiver.pipelines.StorePipeline": 300,
 }
-# Worker processes that extract article pages, so parsing does not slow the reactor down
-# (0: extract inline). One is enough for a polite crawl; see archiver/workers.py.
-EXTRACT_PROCESSES = 1
-
 # Scheduled runs refetch a known article only when due: [age below N days, every M days], ...;
 # older articles are never refetched. A profile's `refresh` key overrides it for its site.
 REFRESH_POLICY = [[7, 1], [30, 7]]

@@ -14,16 +14,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
-from scrapy import signals
 from scrapy.http import HtmlResponse, Response
 
 from archiver.dates import VN_TZ
-from archiver.extract import site_of
+from archiver.extract import extract, site_of
 from archiver.feeds import is_feed_url, read_feed
 from archiver.incremental import is_due, load_known, policy_from
 from archiver.items import NotModified
 from archiver.profile import Profile, get_profile, profile_for
-from archiver.workers import ExtractPool
 
 # Without a profile: an article URL ends in a numeric id or a page suffix (most Vietnamese CMSs).
 GENERIC_ARTICLE = re.compile(
@@ -59,8 +57,6 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.pool = ExtractPool(settings.getint("EXTRACT_PROCESSES", 0))
-        crawler.signals.connect(spider.pool.close, signal=signals.spider_closed)
         spider.known = load_known(settings.get("ARCHIVE_DB"), spider.allowed_domains)
         policy = settings.get("REFRESH_POLICY")  # from the command line it arrives as JSON text
         policy = json.loads(policy) if isinstance(policy, str) else policy
@@ -74,21 +70,18 @@ class NewsSpider(scrapy.Spider):
             if request := self.request(url, dont_filter=False):
                 yield request
 
-    async def parse(self, response: Response):
+    def parse(self, response: Response):
         if response.status == 304:  # a refreshed article that did not change
             yield NotModified(url=response.url, fetched_at=_now().isoformat())
             return
         if is_feed_url(response.url) or not isinstance(response, HtmlResponse):
-            for request in self.follow_feed(response):
-                yield request
+            yield from self.follow_feed(response)
             return
         profile = self.profile or profile_for(response.url, response.selector)
         is_article = response.meta.get("listed_as_article") or self._is_article(response.url, profile)
-        for request in self.follow_links(response, profile, is_article):
-            yield request
-        # Links first, so fetching goes on while the page is extracted (in a worker process if configured).
+        yield from self.follow_links(response, profile, is_article)
         if self.extract_items and is_article:
-            raw = await self.pool.extract(response.body, response.url, _now(), profile.name if profile else None)
+            raw = extract(response.selector, response.url, fetched_at=_now(), profile=profile)
             raw.etag = _header(response, b"ETag")
             raw.last_modified = _header(response, b"Last-Modified")
             yield raw
