@@ -47,6 +47,12 @@ log = logging.getLogger("archiver.dates")
 _CHARS = {0xA0: " ", 0x202F: " ", 0x2009: " ", 0x3000: " ", 0xD0: "Đ", 0xF0: "đ"}
 _CHARS.update(dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f")))
 
+# The numbers a date shows, for `_num(text) or int(text)`: int() of a short string costs twice a dict lookup
+# (it first rewrites Unicode digits to ASCII). Anything else (other years, Unicode digits) falls to int().
+_NUMS = {f"{i:0{width}d}": i for width in (1, 2) for i in range(10**width)}
+_NUMS.update({str(year): year for year in range(MIN_YEAR, MAX_YEAR + 1)})
+_num = _NUMS.get
+
 _FIXED: dict[int, timezone] = {}
 _ISO_OFFSETS: dict[str, timezone] = {}
 _AM = frozenset(("am", "a.m", "a.m.", "sa", "sáng"))
@@ -127,7 +133,9 @@ def parse_date(text: str | None, *, fetched_at: datetime | None = None, tz: str 
         log.warning("parse_date(%r) failed: %r", raw, e)
         return ParsedDate(raw, reason=f"error: {e!r}")
     value = parsed.value
-    if value is not None and value > fetched_at + FUTURE_TOLERANCE:
+    # A value two days before the fetch date cannot be in the future whatever the two offsets (each under a
+    # day): that cheap test spares most answers the aware comparison, which calls utcoffset() on both sides.
+    if value is not None and value.toordinal() > fetched_at.toordinal() - 2 and value > fetched_at + FUTURE_TOLERANCE:
         return _answer(raw, None, None, False, "none", "in the future")
     return parsed
 
@@ -329,16 +337,16 @@ def _back(raw: str, unit: str, n: int, now: datetime) -> ParsedDate:
         if w.utcoffset() != now.utcoffset():
             w = (now.astimezone(UTC) - elapsed).astimezone(zone)
         if unit == "hour":
-            return _answer(raw, datetime(w.year, w.month, w.day, w.hour, tzinfo=zone), "hour", True, "relative")
-        value = datetime(w.year, w.month, w.day, w.hour, w.minute, tzinfo=zone)
+            return _answer(raw, datetime(w.year, w.month, w.day, w.hour, 0, 0, 0, zone), "hour", True, "relative")
+        value = datetime(w.year, w.month, w.day, w.hour, w.minute, 0, 0, zone)
         return _answer(raw, value, "minute", True, "relative")
     if unit == "day" or unit == "week":
         d = now.date() - timedelta(days=n * 7 if unit == "week" else n)
-        return _answer(raw, datetime(d.year, d.month, d.day, tzinfo=zone), unit, True, "relative")
+        return _answer(raw, datetime(d.year, d.month, d.day, 0, 0, 0, 0, zone), unit, True, "relative")
     if unit == "month":
         year, month = divmod(now.year * 12 + now.month - 1 - n, 12)
-        return _answer(raw, datetime(year, month + 1, 1, tzinfo=zone), "month", True, "relative")
-    return _answer(raw, datetime(now.year - n, 1, 1, tzinfo=zone), "year", True, "relative")
+        return _answer(raw, datetime(year, month + 1, 1, 0, 0, 0, 0, zone), "month", True, "relative")
+    return _answer(raw, datetime(now.year - n, 1, 1, 0, 0, 0, 0, zone), "year", True, "relative")
 
 
 def _months_back(when: datetime, months: int) -> datetime:
@@ -367,11 +375,12 @@ def _truncate(when: datetime, precision: str) -> datetime:
 
 def _from_iso(raw: str, m, zone: ZoneInfo) -> ParsedDate:
     y, mo, d, h, mi, s, off = m.groups()
+    ymd = (_num(y) or int(y), _num(mo) or int(mo), _num(d) or int(d))
     if h is None:
-        return _build(raw, "fast:iso", zone, (int(y), int(mo), int(d)), None, "day")
-    clock = (int(h), int(mi), int(s or 0))
+        return _build(raw, "fast:iso", zone, ymd, None, "day")
+    clock = (_num(h) or int(h), _num(mi) or int(mi), (_num(s) or int(s)) if s else 0)
     tz = _iso_offset(off) if off else None
-    return _build(raw, "fast:iso", zone, (int(y), int(mo), int(d)), clock, "second" if s else "minute", tz)
+    return _build(raw, "fast:iso", zone, ymd, clock, "second" if s else "minute", tz)
 
 
 # MONO's groups in pattern order, unpacked from one m.groups() tuple (a dict per match costs more).
@@ -395,18 +404,20 @@ def _from_mono(raw: str, m, zone: ZoneInfo, fetched: datetime) -> ParsedDate:
     if hour is None:
         clock, precision = None, "day"
     else:  # _clock_of, inlined on this path
+        hour = _num(hour) or int(hour)
         clock = (
-            _meridiem(int(hour), marker) if marker else int(hour),
-            int(minute) if minute else 0,
-            int(second) if second else 0,
+            _meridiem(hour, marker) if marker else hour,
+            (_num(minute) or int(minute)) if minute else 0,
+            (_num(second) or int(second)) if second else 0,
         )
         precision = "second" if second else "minute" if minute else "hour"
-    if y1:
-        ymd, path = (int(y1), int(m1), int(d1)), "fast:ymd"
-    elif d2:
-        ymd, path = (int(y2) if len(y2) == 4 else _year(y2, fetched), int(m2), int(d2)), "fast:dmy"
+    if d2:
+        year = (_num(y2) or int(y2)) if len(y2) == 4 else _year(y2, fetched)
+        ymd, path = (year, _num(m2) or int(m2), _num(d2) or int(d2)), "fast:dmy"
+    elif y1:
+        ymd, path = (_num(y1) or int(y1), _num(m1) or int(m1), _num(d1) or int(d1)), "fast:ymd"
     else:
-        ymd, path = (int(y3), _month(m3), int(d3)), "fast:vi"
+        ymd, path = (_num(y3) or int(y3), _month(m3), _num(d3) or int(d3)), "fast:vi"
     weekday = None
     if wd and (weekday := R.WEEKDAY_SPELLINGS.get(wd)) is None:  # odd spacing: "thứnăm", "chủ  nhật"
         weekday = R.WEEKDAYS[_weekday_key(wd)]
@@ -432,10 +443,11 @@ def _from_day(raw: str, m, zone: ZoneInfo, now: datetime) -> ParsedDate:
 
 def _clock_of(hour: str, minute: str | None, second: str | None, marker: str | None) -> tuple:
     """((hour, minute, second), precision) from the digits of a time and its AM/PM (SA/CH) marker."""
+    number = _num(hour) or int(hour)
     clock = (
-        _meridiem(int(hour), marker) if marker else int(hour),
-        int(minute) if minute else 0,
-        int(second) if second else 0,
+        _meridiem(number, marker) if marker else number,
+        (_num(minute) or int(minute)) if minute else 0,
+        (_num(second) or int(second)) if second else 0,
     )
     return clock, "second" if second else "minute" if minute else "hour"
 
@@ -542,7 +554,7 @@ def _year(text: str, now: datetime) -> int:
 
 
 def _month(text: str) -> int:
-    return int(text) if text.isdigit() else R.MONTH_WORDS[" ".join(text.split())]
+    return (_num(text) or int(text)) if text.isdigit() else R.MONTH_WORDS[" ".join(text.split())]
 
 
 def _clock(t, offset: timezone | None) -> tuple[tuple[int, int, int] | None, str | None, timezone | None]:
@@ -586,17 +598,19 @@ def _build(raw, path, zone, ymd, clock, precision, offset=None, relative=False, 
         or (clock and (clock[0] > 23 or clock[1] > 59 or clock[2] > 59))
     ):
         return _answer(raw, None, None, False, "none", _impossible(year, month, day, clock, path))
-    if weekday is not None and calendar.weekday(year, month, day) != weekday:
+    # tzinfo by position: parsing a keyword argument costs as much as the rest of the constructor.
+    tz = zone if offset is None else offset
+    if clock is None:
+        value = datetime(year, month, day, 0, 0, 0, 0, tz)
+    else:
+        value = datetime(year, month, day, clock[0], clock[1], clock[2], 0, tz)
+    if weekday is not None and value.weekday() != weekday:
         # A weekday that disagrees with the date means the date was misread (or mistyped): refuse both.
         return _answer(raw, None, None, False, "none", "weekday does not match the date")
-    if clock is None:
-        value = datetime(year, month, day, tzinfo=zone)
-    elif offset is None:
-        value = datetime(year, month, day, *clock, tzinfo=zone)
-    else:
-        value = datetime(year, month, day, *clock, tzinfo=offset).astimezone(zone)
-    if precision == "hour":
-        value = value.replace(minute=0, second=0)
+    if offset is not None:
+        value = value.astimezone(zone)
+        if precision == "hour":  # without an offset the minutes and seconds of an "hour" clock are 0 already
+            value = value.replace(minute=0, second=0)
     # _answer inlined: this is the one call every fast answer makes.
     parsed = _new(ParsedDate)
     fields = parsed.__dict__

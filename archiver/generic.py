@@ -336,9 +336,13 @@ def lead(page: Page, paragraphs: list[str]) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _lead_marked(el) -> bool:
+    return bool(LEAD_CLASS.search(" ".join(el.get(a) or "" for a in ("class", "data-slot", "data-role"))))
+
+
 def lead_element(page: Page):
-    """The sapo: an element classed like one, after the headline, inside the article."""
-    for el in page.following_h1("[@class]", limit=300, keep=lambda e: LEAD_CLASS.search(e.get("class"))):
+    """The sapo: an element classed (or data-slot/data-role marked) like one, after the headline, inside the article."""
+    for el in page.following_h1("[@class or @data-slot or @data-role]", limit=300, keep=_lead_marked):
         if el.tag in NOT_LEAD or next(el.iter("h1"), None) is not None:
             continue
         text = element_text(el)

@@ -67,6 +67,18 @@ CASES = {
         captions=["Vải thiều chín đỏ trên cành (Ảnh: Ngọc Hà)."],
         related=["https://dantri.com.vn/kinh-doanh/gia-vai-tang-20250610090000111.htm"],
     ),
+    # The 2026 redesign (data-slot markup), as on the saved page the profile was verified on.
+    "dantri_2026_like": dict(
+        url="https://dantri.com.vn/xa-hoi/ha-noi-them-ba-tuyen-buyt-dien-20251105071500456.htm",
+        profile="dantri",
+        title="Hà Nội thêm ba tuyến buýt điện",
+        published="2025-11-05T07:15",
+        byline="Minh Châu",
+        lead="Từ đầu tháng 11, ba tuyến buýt điện mới nối trung tâm với các khu đô thị phía tây.",
+        paragraphs=3,
+        captions=["Xe buýt điện đón khách ở điểm đầu tuyến (Ảnh: Minh Châu)."],
+        related=[],
+    ),
     "unprofiled_site": dict(
         url="https://baotinhnha.vn/van-hoa/le-hoi-hoa-ban-khai-mac-12346.html",
         profile=None,
@@ -87,6 +99,7 @@ GENERIC_DIFFERS = {
     ("detail_cms_like", "byline"): "LAN ANH",
     ("detail_cms_like", "related"): ["https://tuoitre.vn/gia-ve-tau-tet-tang-nhe-100250914100000111.htm"],
     ("dantri_like", "related"): [],
+    ("dantri_2026_like", "lead"): "(Dân trí) - " + CASES["dantri_2026_like"]["lead"],
     ("vnexpress_like", "published"): "2025-03-02T08:15",
 }
 
