@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager
+from datetime import datetime
 
 import click
 
@@ -247,14 +248,15 @@ def _summary(db: str, result, per_site: dict, shares: dict) -> str:
 @click.option("--start-url", help="Start here (comma-separated for several); without SITE: crawl any site.")
 @click.option("--db", default="data/archive.db", show_default=True, type=click.Path(dir_okay=False))
 @click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many pages.")
-@click.option("--since", help="Store only articles published on or after this date (YYYY-MM-DD); "
-              "known older ones are not refreshed.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+              help="Store only articles published on or after this date (YYYY-MM-DD); known older ones are not "
+              "refreshed.")
 @click.option("--refresh/--no-refresh", default=True, show_default=True,
               help="Refetch known articles that are due under the site's refresh policy.")
 @click.option("--full", is_flag=True, help="Walk every listing page, not only while they show something new.")
 @click.option("--resume", is_flag=True, help="Keep the crawl's state in data/jobs/SITE so a stopped crawl resumes.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
-def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | None, since: str | None,
+def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | None, since: datetime | None,
           refresh: bool, full: bool, resume: bool, overrides: tuple[str]) -> None:
     """Crawl SITE (a profile, see `archiver sites`) or --start-url, politely, into the archive.
 
@@ -271,7 +273,8 @@ def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | Non
     if not site and not start_url:
         raise click.UsageError("give a SITE profile or --start-url")
     extra = dict(o.split("=", 1) for o in overrides)
-    args = {"site": site, "start_url": start_url, "since": since, "refresh": int(refresh), "full": int(full),
+    args = {"site": site, "start_url": start_url, "since": since and since.date().isoformat(),
+            "refresh": int(refresh), "full": int(full),
             "max_pages": max_pages}
     try:
         with job_dir(job_dir_for(site, start_url)) if resume else _nothing() as jobdir:

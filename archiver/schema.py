@@ -2,7 +2,7 @@
 
 Every schema change is a new entry in `MIGRATIONS`; `migrate()` applies the missing ones in order, each
 in its own write transaction, and records it in the `migrations` table and in `PRAGMA user_version`.
-docs/archive.md documents every table and column; keep it in step with this file.
+README.md ("The archive: tables and columns") documents every table and column; keep it in step.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import scrapy
 from scrapy.http import HtmlResponse, Response
 
 from archiver.dates import VN_TZ
-from archiver.extract import extract, site_of
+from archiver.extract import extract, site_of, strip_url
 from archiver.feeds import is_feed_url, read_feed
 from archiver.incremental import is_due, load_known, policy_from
 from archiver.items import NotModified
@@ -107,7 +107,7 @@ class NewsSpider(scrapy.Spider):
 
     def article_request(self, url: str, listed: bool = False) -> scrapy.Request | None:
         """A request for an article link, or None when the archive has it and it is not due."""
-        known = self.known.get(url)
+        known = self.known.get(strip_url(url))  # the archive keys on URLs without tracking parameters
         meta = {"listed_as_article": True} if listed else {}
         if known is None:
             return self.request(url, meta=meta)
@@ -159,8 +159,9 @@ def _now() -> datetime:
 
 
 def _day(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(VN_TZ)) if len(text) == 10 else \
-        datetime.fromisoformat(text)
+    """"2026-11-01" is midnight in Vietnam; a full ISO time keeps its own offset."""
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(VN_TZ))
 
 
 def _flag(value) -> bool:
