@@ -303,6 +303,8 @@ def describe(p: Profile) -> dict:
         covers.append("lead")
     if p.body.container:
         covers += ["paragraphs", "images"]
+        if "byline" not in covers:  # the body reader takes the trailing right-aligned / bold name
+            covers.insert(covers.index("paragraphs"), "byline (body)")
     if p.related:
         covers.append("related")
     return {
