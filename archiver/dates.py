@@ -87,16 +87,26 @@ class ParsedDate:
 _new = object.__new__
 
 
-def _answer(raw: str, value, precision, relative: bool, path: str, reason: str | None = None) -> ParsedDate:
+def _answer(raw: str, value: datetime, precision: str, relative: bool, path: str) -> ParsedDate:
     """A ParsedDate built without the frozen dataclass __init__, whose six object.__setattr__ calls cost
-    as much as a whole fast-path parse. Same class, same fields, same equality."""
+    as much as a whole fast-path parse. Fields left at their default (relative=False, reason=None) are not
+    stored: attribute lookup finds the default on the class. Same class, same fields, same equality."""
     parsed = _new(ParsedDate)
     fields = parsed.__dict__
     fields["raw"] = raw
     fields["value"] = value
     fields["precision"] = precision
-    fields["relative"] = relative
     fields["path"] = path
+    if relative:
+        fields["relative"] = True
+    return parsed
+
+
+def _no(raw: str, reason: str) -> ParsedDate:
+    """A ParsedDate without a value, built like _answer's."""
+    parsed = _new(ParsedDate)
+    fields = parsed.__dict__
+    fields["raw"] = raw
     fields["reason"] = reason
     return parsed
 
@@ -126,18 +136,12 @@ def parse_date(text: str | None, *, fetched_at: datetime | None = None, tz: str 
     elif fetched_at.tzinfo is None:
         fetched_at = fetched_at.replace(tzinfo=zone)
     try:
-        parsed = _parse(raw, fetched_at, zone)
+        return _parse(raw, fetched_at, zone)
     except _RejectError as e:
-        return _answer(raw, None, None, False, "none", str(e))
+        return _no(raw, str(e))
     except Exception as e:  # a date must never break a crawl; the reason says what happened
         log.warning("parse_date(%r) failed: %r", raw, e)
         return ParsedDate(raw, reason=f"error: {e!r}")
-    value = parsed.value
-    # A value two days before the fetch date cannot be in the future whatever the two offsets (each under a
-    # day): that cheap test spares most answers the aware comparison, which calls utcoffset() on both sides.
-    if value is not None and value.toordinal() > fetched_at.toordinal() - 2 and value > fetched_at + FUTURE_TOLERANCE:
-        return _answer(raw, None, None, False, "none", "in the future")
-    return parsed
 
 
 def _as_text(text) -> str:
@@ -180,44 +184,57 @@ def date_records(lines: Iterable[str], *, fetched_at: datetime | None = None) ->
 
 
 def _parse(raw: str, fetched: datetime, zone: ZoneInfo) -> ParsedDate:
-    """``fetched`` is timezone-aware; relative answers read it in ``zone`` (as ``now``)."""
+    """``fetched`` is timezone-aware; relative answers read it in ``zone`` (as ``now``, converted only where
+    needed: the conversion costs as much as a regex).
+
+    Values read from the text are checked against the future where they are built (_build, _fallback);
+    values counted back from the fetch time (_back, _ago) cannot be after it."""
     # The fast path: one regex each for the commonest shapes.
     if raw[4:5] == "-" and (m := R.ISO.fullmatch(raw)):
-        return _from_iso(raw, m, zone)
+        return _from_iso(raw, m, zone, fetched)
     if "trước" in raw and (m := R.HOT_AGO.fullmatch(raw)):
-        return _back(raw, R.UNITS[m[2].lower()], int(m[1]), fetched.astimezone(zone))
+        return _back(raw, R.UNITS[m[2].lower()], _num(m[1]) or int(m[1]), fetched.astimezone(zone))
+    if raw[-1:].isdigit() and (m := R.HOT_DMY.fullmatch(raw)):
+        return _from_hot(raw, m, zone, fetched)
     if not raw or raw.isspace():
-        return _answer(raw, None, None, False, "none", "empty")
+        return _no(raw, "empty")
     text = raw.lower() if raw.isascii() else unicodedata.normalize("NFC", raw).lower()
     relative = "trước" in text or "ago" in text or "cách" in text
     if relative and (m := R.RELATIVE_LABELED.fullmatch(text)):
         return _from_parts(raw, m["parts"] or m["parts2"], fetched.astimezone(zone))
     if m := R.MONO.fullmatch(text):
         return _from_mono(raw, m, zone, fetched)
-    now = fetched.astimezone(zone)
     if (phrase := R.PHRASES.get(text.strip())) is not None:
-        return _back(raw, *phrase, now)
+        return _back(raw, *phrase, fetched.astimezone(zone))
     if "hôm" in text and (m := R.MONO_DAY.fullmatch(text)):
-        return _from_day(raw, m, zone, now)
+        return _from_day(raw, m, zone, fetched)
     if not R.HAS_DIGIT.search(text) and not R.DIGITLESS_HINT.search(text):
-        return _answer(raw, None, None, False, "none", "no date found")
+        return _no(raw, "no date found")
     # The general path: clean up (and try the one regex again), take out offset, weekday and labels, then
     # relative words or the date grammar.
     cleaned = _clean(text)
     if cleaned != text and (m := R.MONO.fullmatch(cleaned)):
-        return _from_mono(raw, m, zone, now)
-    offset, text = _take_offset(cleaned)
-    weekday, text = _take_weekday(text)
-    text = _unlabel(text)
+        return _from_mono(raw, m, zone, fetched, fetched.astimezone(zone))
+    if cleaned.isascii() and cleaned.upper() == cleaned:
+        # No letters ("24/10", "08:30", "123"): the word steps below (offset, weekday, labels, relative and
+        # noise words) could find nothing, and each costs a regex.
+        offset = weekday = None
+        text = core = _unlabel(cleaned, labels=False)
+    else:
+        offset, text = _take_offset(cleaned)
+        weekday, text = _take_weekday(text)
+        text = _unlabel(text)
+        if R.RELATIVE_HINT.search(text) and (found := _relative(raw, text, fetched.astimezone(zone))):
+            return found
+        core, noise = R.NOISE.subn(" ", text)
+        if noise or text[-1:] == " ":  # _unlabel collapsed the whitespace, but its rstrip may leave a space
+            core = " ".join(core.split())
     if not text:
-        return _answer(raw, None, None, False, "none", "no date found")
-    if R.RELATIVE_HINT.search(text) and (found := _relative(raw, text, now)):
-        return found
-    core = " ".join(R.NOISE.sub(" ", text).split()) if R.HAS_LETTER.search(text) else text
-    found = _grammar(raw, core, now, zone, offset, weekday)
+        return _no(raw, "no date found")
+    found = _grammar(raw, core, fetched, zone, offset, weekday)
     if isinstance(found, ParsedDate):
         return found
-    return _fallback(raw, text, now, zone, offset, weekday, why=found)
+    return _fallback(raw, text, fetched, zone, offset, weekday, why=found)
 
 
 def _clean(text: str) -> str:
@@ -227,17 +244,18 @@ def _clean(text: str) -> str:
         text = split_date_views(text)[0] or ""
     if "&" in text:
         text = unicodedata.normalize("NFC", html.unescape(text)).lower()
-    if not text.isascii() and R.ODD_CHARS.search(text):
+    # All of _CHARS but "ð" are unprintable: isprintable() is a plain loop in C, cheaper than the regex.
+    if not text.isascii() and (not text.isprintable() or "ð" in text) and R.ODD_CHARS.search(text):
         text = text.translate(_CHARS).lower()
     return text
 
 
-def _unlabel(text: str) -> str:
+def _unlabel(text: str, labels: bool = True) -> str:
     """Separators to spaces, labels ("Cập nhật lúc", "Ngày đăng:") removed, whitespace collapsed."""
     for sep in R.SEPARATORS:
         if sep in text:
             text = text.replace(sep, " ")
-    if R.LABEL_HINT.search(text):
+    if labels and R.LABEL_HINT.search(text):
         text = R.LABELS.sub(" ", text)
     return " ".join(text.split()).rstrip(".:")
 
@@ -287,7 +305,7 @@ def _relative(raw: str, text: str, now: datetime) -> ParsedDate | None:
         unit = {"tuần": "week", "tháng": "month", "năm": "year"}.get(m["unit"], m["en"])
         return _ago(raw, {unit: 1}, now)
     if R.JUST_NOW.fullmatch(text):
-        return ParsedDate(raw, _truncate(now, "minute"), "minute", True, "relative")
+        return _answer(raw, _truncate(now, "minute"), "minute", True, "relative")
     return None
 
 
@@ -326,13 +344,15 @@ def _ago(raw: str, back: dict[str, int], now: datetime) -> ParsedDate:
     return _answer(raw, _truncate(when, precision), precision, True, "relative")
 
 
+_SECONDS = {"second": 1, "minute": 60, "hour": 3600}
+
+
 def _back(raw: str, unit: str, n: int, now: datetime) -> ParsedDate:
     """One unit back ("2 giờ trước", "hôm qua", "năm ngoái"), built directly at its precision.
     Elapsed time is counted in UTC (right across daylight-saving changes), days on the local calendar."""
     zone = now.tzinfo
-    if unit in ("second", "minute", "hour"):
-        elapsed = timedelta(seconds=n) if unit == "second" else timedelta(minutes=n) if unit == "minute" \
-            else timedelta(hours=n)
+    if unit in _SECONDS:
+        elapsed = timedelta(0, n * _SECONDS[unit])  # by position: keyword arguments double the cost
         w = now - elapsed  # wall-clock arithmetic: right unless the offset changed in between (DST)
         if w.utcoffset() != now.utcoffset():
             w = (now.astimezone(UTC) - elapsed).astimezone(zone)
@@ -341,7 +361,7 @@ def _back(raw: str, unit: str, n: int, now: datetime) -> ParsedDate:
         value = datetime(w.year, w.month, w.day, w.hour, w.minute, 0, 0, zone)
         return _answer(raw, value, "minute", True, "relative")
     if unit == "day" or unit == "week":
-        d = now.date() - timedelta(days=n * 7 if unit == "week" else n)
+        d = now.date() - timedelta(n * 7 if unit == "week" else n)
         return _answer(raw, datetime(d.year, d.month, d.day, 0, 0, 0, 0, zone), unit, True, "relative")
     if unit == "month":
         year, month = divmod(now.year * 12 + now.month - 1 - n, 12)
@@ -373,14 +393,14 @@ def _truncate(when: datetime, precision: str) -> datetime:
 # --- absolute dates ----------------------------------------------------------------------------------
 
 
-def _from_iso(raw: str, m, zone: ZoneInfo) -> ParsedDate:
+def _from_iso(raw: str, m, zone: ZoneInfo, fetched: datetime) -> ParsedDate:
     y, mo, d, h, mi, s, off = m.groups()
     ymd = (_num(y) or int(y), _num(mo) or int(mo), _num(d) or int(d))
     if h is None:
-        return _build(raw, "fast:iso", zone, ymd, None, "day")
+        return _build(raw, "fast:iso", zone, fetched, ymd, None, "day")
     clock = (_num(h) or int(h), _num(mi) or int(mi), (_num(s) or int(s)) if s else 0)
     tz = _iso_offset(off) if off else None
-    return _build(raw, "fast:iso", zone, ymd, clock, "second" if s else "minute", tz)
+    return _build(raw, "fast:iso", zone, fetched, ymd, clock, "second" if s else "minute", tz)
 
 
 # MONO's groups in pattern order, unpacked from one m.groups() tuple (a dict per match costs more).
@@ -389,13 +409,14 @@ _MONO_ORDER = (
     "h2", "i2", "s2", "j2", "a2", "off", "sign", "oh", "om", "vn",
 )
 _DAY_ORDER = ("h1", "i1", "s1", "j1", "a1", "rd", "h2", "i2", "s2", "j2", "a2")
-if (tuple(sorted(R.MONO.groupindex, key=R.MONO.groupindex.get)) != _MONO_ORDER
-        or tuple(sorted(R.MONO_DAY.groupindex, key=R.MONO_DAY.groupindex.get)) != _DAY_ORDER):
-    raise ImportError("archiver.daterules.MONO groups changed: update _MONO_ORDER / _DAY_ORDER")
+_TIME_ORDER = ("H", "M", "S", "M2", "ap", "off")
+for _pattern, _order in ((R.MONO, _MONO_ORDER), (R.MONO_DAY, _DAY_ORDER), (R.TIME, _TIME_ORDER)):
+    if tuple(sorted(_pattern.groupindex, key=_pattern.groupindex.get)) != _order:
+        raise ImportError("archiver.daterules groups changed: update _MONO_ORDER / _DAY_ORDER / _TIME_ORDER")
 
 
-def _from_mono(raw: str, m, zone: ZoneInfo, fetched: datetime) -> ParsedDate:
-    """The answer from a MONO match (``fetched`` only places a two-digit year)."""
+def _from_mono(raw: str, m, zone: ZoneInfo, fetched: datetime, years: datetime | None = None) -> ParsedDate:
+    """The answer from a MONO match. ``years`` places a two-digit year (``fetched`` if None)."""
     (wd, h1, i1, s1, j1, a1, y1, _p1, m1, d1, d2, _p2, m2, y2, d3, m3, y3,
      h2, i2, s2, j2, a2, off, sign, oh, om, vn) = m.groups()
     if h1 and h2:
@@ -412,7 +433,7 @@ def _from_mono(raw: str, m, zone: ZoneInfo, fetched: datetime) -> ParsedDate:
         )
         precision = "second" if second else "minute" if minute else "hour"
     if d2:
-        year = (_num(y2) or int(y2)) if len(y2) == 4 else _year(y2, fetched)
+        year = (_num(y2) or int(y2)) if len(y2) == 4 else _year(y2, years or fetched)
         ymd, path = (year, _num(m2) or int(m2), _num(d2) or int(d2)), "fast:dmy"
     elif y1:
         ymd, path = (_num(y1) or int(y1), _num(m1) or int(m1), _num(d1) or int(d1)), "fast:ymd"
@@ -423,10 +444,28 @@ def _from_mono(raw: str, m, zone: ZoneInfo, fetched: datetime) -> ParsedDate:
         weekday = R.WEEKDAYS[_weekday_key(wd)]
     # An offset after a bare date says nothing about the day.
     offset = _word_offset(sign, oh, om, vn) if clock and off else None
-    return _build(raw, path, zone, ymd, clock, precision, offset, False, weekday)
+    return _build(raw, path, zone, fetched, ymd, clock, precision, offset, False, weekday)
 
 
-def _from_day(raw: str, m, zone: ZoneInfo, now: datetime) -> ParsedDate:
+def _from_hot(raw: str, m, zone: ZoneInfo, fetched: datetime) -> ParsedDate:
+    """The answer from a HOT_DMY match: what _from_mono gives for the same text, with less to unpack."""
+    wd, h1, i1, d, mo, y, h2, i2 = m.groups()
+    if h1:
+        if h2:
+            raise _RejectError("two times of day")
+        clock, precision = (_num(h1) or int(h1), _num(i1) or int(i1), 0), "minute"
+    elif h2:
+        clock, precision = (_num(h2) or int(h2), _num(i2) or int(i2), 0), "minute"
+    else:
+        clock, precision = None, "day"
+    weekday = None
+    if wd and (weekday := R.WEEKDAY_SPELLINGS.get(wd := wd.lower())) is None:  # odd spacing: "thứnăm"
+        weekday = R.WEEKDAYS[_weekday_key(wd)]
+    ymd = (_num(y) or int(y), _num(mo) or int(mo), _num(d) or int(d))
+    return _build(raw, "fast:dmy", zone, fetched, ymd, clock, precision, None, False, weekday)
+
+
+def _from_day(raw: str, m, zone: ZoneInfo, fetched: datetime) -> ParsedDate:
     """The answer from a MONO_DAY match: "hôm qua", "hôm qua lúc 08:16", "08:16 hôm qua"."""
     h1, i1, s1, j1, a1, rd, h2, i2, s2, j2, a2 = m.groups()
     if h1:
@@ -437,8 +476,8 @@ def _from_day(raw: str, m, zone: ZoneInfo, now: datetime) -> ParsedDate:
         clock, precision = _clock_of(h2, i2 or j2, s2, a2)
     else:
         clock, precision = None, "day"
-    date = (now - timedelta(days=R.RELATIVE_DAYS[" ".join(rd.split())])).date()
-    return _build(raw, "relative", zone, (date.year, date.month, date.day), clock, precision, None, True)
+    date = (fetched.astimezone(zone) - timedelta(R.RELATIVE_DAYS[" ".join(rd.split())])).date()
+    return _build(raw, "relative", zone, fetched, (date.year, date.month, date.day), clock, precision, None, True)
 
 
 def _clock_of(hour: str, minute: str | None, second: str | None, marker: str | None) -> tuple:
@@ -470,7 +509,7 @@ def _iso_offset(off: str) -> timezone:
     return zone
 
 
-def _grammar(raw, text, now, zone, offset, weekday) -> ParsedDate | str:
+def _grammar(raw, text, fetched, zone, offset, weekday) -> ParsedDate | str:
     """The fast path. Returns the answer, or why the text is outside the grammar."""
     m = R.DATE.search(text)
     if not m:
@@ -488,21 +527,22 @@ def _grammar(raw, text, now, zone, offset, weekday) -> ParsedDate | str:
             return "unrecognized text around the date"
     if kind == "rd":
         days = R.RELATIVE_DAYS[" ".join(m.group().split())]
-        date = (now - timedelta(days=days)).date()
+        date = (fetched.astimezone(zone) - timedelta(days)).date()
         clock, clock_precision, tz = _clock(t, None)
         ymd = (date.year, date.month, date.day)
-        return _build(raw, "relative", zone, ymd, clock, clock_precision or "day", tz, relative=True)
-    ymd, precision = _ymd(m, kind, now)
+        return _build(raw, "relative", zone, fetched, ymd, clock, clock_precision or "day", tz, relative=True)
+    ymd, precision = _ymd(m, kind, fetched, zone)
     if t and precision != "day":
         raise _RejectError(f"a time of day with a {precision}-only date")
     clock, clock_precision, tz = _clock(t, offset)
-    path = f"fast:{kind.rstrip('2')}"
+    path = _PATHS[kind]
     if kind == "dm":  # the year was chosen by us, so the weekday cannot confirm it
         weekday = None
-    return _build(raw, path, zone, ymd, clock, clock_precision or precision, tz, kind == "dm", weekday)
+    return _build(raw, path, zone, fetched, ymd, clock, clock_precision or precision, tz, kind == "dm", weekday)
 
 
 _FULL_DATES = frozenset(("dmy", "ymd", "vi", "en", "en2"))
+_PATHS = {kind: f"fast:{kind.rstrip('2')}" for kind in ("ymd", "dmy", "vi", "en", "en2", "my", "y", "dm")}
 
 
 def _words_beside(rest: str, kind: str, m):
@@ -512,18 +552,22 @@ def _words_beside(rest: str, kind: str, m):
     "2026") amid words are too likely to be something else, and other numbers make the text ambiguous."""
     if kind not in _FULL_DATES or (kind == "dmy" and len(m["y2"]) != 4):
         return False
-    t = R.TIME.search(rest)
-    if t and R.NO_DIGITS.fullmatch(rest[: t.start()] + " " + rest[t.end() :]):
-        return t
-    return None if R.NO_DIGITS.fullmatch(rest) else False
+    if not (digit := R.HAS_DIGIT.search(rest)):  # no number, so no time either
+        return None
+    # A time starts at its first digit or at the "t" before it: the search starts there rather than trying
+    # every position of the words before (the lookbehind still sees them).
+    t = R.TIME.search(rest, max(digit.start() - 1, 0))
+    return t if t and R.NO_DIGITS.fullmatch(rest[: t.start()] + " " + rest[t.end() :]) else False
 
 
-def _ymd(m, kind: str, now: datetime) -> tuple[tuple[int, int, int], str]:
+def _ymd(m, kind: str, fetched: datetime, zone: ZoneInfo) -> tuple[tuple[int, int, int], str]:
     """(year, month, day) and the date's own precision, from the DATE match."""
+    if kind == "dmy":
+        day, month, year = m.group("d2", "m2", "y2")  # one call: each m[name] is a method call too
+        year = (_num(year) or int(year)) if len(year) == 4 else _year(year, fetched.astimezone(zone))
+        return (year, _num(month) or int(month), _num(day) or int(day)), "day"
     if kind == "ymd":
         return (int(m["y1"]), int(m["m1"]), int(m["d1"])), "day"
-    if kind == "dmy":
-        return (_year(m["y2"], now), int(m["m2"]), int(m["d2"])), "day"
     if kind == "vi":
         return (int(m["y3"]), _month(m["m3"]), int(m["d3"])), "day"
     if kind == "en":
@@ -538,6 +582,7 @@ def _ymd(m, kind: str, now: datetime) -> tuple[tuple[int, int, int], str]:
         return (int(m["y8"]), 1, 1), "year"
     # "dm": no year shown; the latest such day not after the fetch (a listing shows this year's dates).
     month, day = _month(m["m9"] or m["m10"]), int(m["d9"])
+    now = fetched.astimezone(zone)
     try:
         latest = now.date() + FUTURE_TOLERANCE
         year = now.year if datetime(now.year, month, day).date() <= latest else now.year - 1
@@ -561,11 +606,12 @@ def _clock(t, offset: timezone | None) -> tuple[tuple[int, int, int] | None, str
     """(hour, minute, second), its precision and its offset from a TIME match; all None without a time."""
     if t is None:
         return None, None, None
-    hour, minute, second = int(t["H"]), t["M"] or t["M2"], t["S"]
+    hour, minute, second, minute2, marker, off = t.groups()  # in pattern order (one call, no name lookups)
+    minute = minute or minute2
     precision = "second" if second else "minute" if minute is not None else "hour"
-    hour = _meridiem(hour, t["ap"])
-    if t["off"]:
-        offset = _iso_offset(t["off"])
+    hour = _meridiem(int(hour), marker)
+    if off:
+        offset = _iso_offset(off)
     return (hour, int(minute or 0), int(second or 0)), precision, offset
 
 
@@ -588,8 +634,9 @@ def _meridiem(hour: int, marker: str | None) -> int:
 _MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
-def _build(raw, path, zone, ymd, clock, precision, offset=None, relative=False, weekday=None) -> ParsedDate:
-    """The answer for a date, time and offset read from the text, or a no saying why they are impossible."""
+def _build(raw, path, zone, fetched, ymd, clock, precision, offset=None, relative=False, weekday=None) -> ParsedDate:
+    """The answer for a date, time and offset read from the text, or a no saying why they are impossible or
+    after ``fetched`` (more than FUTURE_TOLERANCE)."""
     year, month, day = ymd
     # Checked here rather than by catching datetime's ValueError: impossible dates are common input.
     if (
@@ -597,7 +644,7 @@ def _build(raw, path, zone, ymd, clock, precision, offset=None, relative=False, 
         or (day == 29 and month == 2 and not calendar.isleap(year))
         or (clock and (clock[0] > 23 or clock[1] > 59 or clock[2] > 59))
     ):
-        return _answer(raw, None, None, False, "none", _impossible(year, month, day, clock, path))
+        return _no(raw, _impossible(year, month, day, clock, path))
     # tzinfo by position: parsing a keyword argument costs as much as the rest of the constructor.
     tz = zone if offset is None else offset
     if clock is None:
@@ -606,16 +653,24 @@ def _build(raw, path, zone, ymd, clock, precision, offset=None, relative=False, 
         value = datetime(year, month, day, clock[0], clock[1], clock[2], 0, tz)
     if weekday is not None and value.weekday() != weekday:
         # A weekday that disagrees with the date means the date was misread (or mistyped): refuse both.
-        return _answer(raw, None, None, False, "none", "weekday does not match the date")
+        return _no(raw, "weekday does not match the date")
     if offset is not None:
         value = value.astimezone(zone)
         if precision == "hour":  # without an offset the minutes and seconds of an "hour" clock are 0 already
             value = value.replace(minute=0, second=0)
+    # A value two days before the fetch date cannot be in the future whatever the two offsets (each under a
+    # day): that cheap test spares most answers the aware comparison, which calls utcoffset() on both sides.
+    if value.toordinal() > fetched.toordinal() - 2 and value > fetched + FUTURE_TOLERANCE:
+        return _no(raw, "in the future")
     # _answer inlined: this is the one call every fast answer makes.
     parsed = _new(ParsedDate)
     fields = parsed.__dict__
-    fields["raw"], fields["value"], fields["precision"] = raw, value, precision
-    fields["relative"], fields["path"], fields["reason"] = relative, path, None
+    fields["raw"] = raw
+    fields["value"] = value
+    fields["precision"] = precision
+    fields["path"] = path
+    if relative:
+        fields["relative"] = True
     return parsed
 
 
@@ -659,14 +714,14 @@ def _dateparser(tz: str):
     return DateDataParser(languages=["vi"], settings=settings)
 
 
-def _fallback(raw, text, now, zone, offset, weekday, *, why: str) -> ParsedDate:
+def _fallback(raw, text, fetched, zone, offset, weekday, *, why: str) -> ParsedDate:
     """dateparser for texts with date words the grammar missed. Numbers alone are the grammar's job, and
     so are texts where it found a whole date (it either answered or saw why it must not)."""
     if not (R.HAS_DIGIT.search(text) and R.DATE_WORDS.search(text)):
-        return ParsedDate(raw, reason=why)
+        return _no(raw, why)
     data = _dateparser(zone.key).get_date_data(text)
     if data.date_obj is None:
-        return ParsedDate(raw, reason=why)
+        return _no(raw, why)
     precision = _PERIODS.get(data.period or "day", "day")
     value = data.date_obj
     if offset is not None and precision == "minute":
@@ -679,4 +734,6 @@ def _fallback(raw, text, now, zone, offset, weekday, *, why: str) -> ParsedDate:
         return ParsedDate(raw, reason=f"{why}; dateparser's day is not in the text")
     if weekday is not None and precision in ("minute", "day") and value.weekday() != weekday:
         return ParsedDate(raw, reason="weekday does not match the date")
+    if value > fetched + FUTURE_TOLERANCE:
+        return ParsedDate(raw, reason="in the future")
     return ParsedDate(raw, value, precision, False, "dateparser")

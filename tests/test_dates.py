@@ -73,7 +73,7 @@ def test_corpus(text, fetched_at, iso, precision, path):
 def general_only(monkeypatch):
     """Turn the one-regex fast path off: every text goes through the step-by-step grammar."""
     never = re.compile(r"(?!)")
-    for name in ("ISO", "HOT_AGO", "MONO", "MONO_DAY", "RELATIVE_LABELED"):
+    for name in ("ISO", "HOT_AGO", "HOT_DMY", "MONO", "MONO_DAY", "RELATIVE_LABELED"):
         monkeypatch.setattr(daterules, name, never)
     monkeypatch.setattr(daterules, "PHRASES", {})
 
