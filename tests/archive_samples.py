@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from archiver.items import Article, Image, Related
+from archiver.store import Archive
 
 DANG = Article(
     url="https://vnexpress.net/dang-uy-khoi-hop-1.html",
@@ -61,3 +63,11 @@ def article(n: int, **changes) -> Article:
         related=list(DANG.related),
     )
     return replace(base, **changes)
+
+
+def make_archive(path: Path, *articles: Article, extra: int = 0) -> Path:
+    """A real archive file holding DANG, WEATHER, the given articles and `extra` numbered ones."""
+    with Archive(path) as archive:
+        for item in (DANG, WEATHER, *articles, *(article(n) for n in range(extra))):
+            archive.add(item)
+    return path

@@ -6,20 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
-from archive_samples import DANG, WEATHER
+from archive_samples import DANG, make_archive
 from click.testing import CliRunner
 
 from archiver.cli import cli
-from archiver.store import Archive
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "archive.db"
-    with Archive(path) as archive:
-        archive.add(DANG)
-        archive.add(WEATHER)
-    return path
+    return make_archive(tmp_path / "archive.db")
 
 
 def run(*args: str) -> tuple[int, str]:

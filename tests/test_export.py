@@ -9,21 +9,14 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
-from archive_samples import DANG, WEATHER, article
+from archive_samples import DANG, WEATHER, make_archive
 
 from archiver.export import CSV_COLUMNS, export, iter_articles
-from archiver.store import Archive
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "archive.db"
-    with Archive(path) as archive:
-        archive.add(DANG)
-        archive.add(WEATHER)
-        for n in range(7):
-            archive.add(article(n))
-    return path
+    return make_archive(tmp_path / "archive.db", extra=7)
 
 
 def test_export_roundtrips_the_article(db: Path) -> None:

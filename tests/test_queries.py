@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from archive_samples import DANG, WEATHER, article
+from archive_samples import DANG, WEATHER, article, make_archive
 
 from archiver.queries import (
     DEFAULT_METADATA,
@@ -18,19 +18,12 @@ from archiver.queries import (
     snippet,
     stats,
 )
-from archiver.store import Archive
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "archive.db"
-    with Archive(path) as archive:
-        archive.add(DANG)
-        archive.add(WEATHER)
-        archive.add(replace(DANG, url="https://vnexpress.net/cu.html", published_at="2023-01-05T10:00:00+07:00"))
-        for n in range(5):
-            archive.add(article(n))
-    return path
+    old = replace(DANG, url="https://vnexpress.net/cu.html", published_at="2023-01-05T10:00:00+07:00")
+    return make_archive(tmp_path / "archive.db", old, extra=5)
 
 
 @pytest.mark.parametrize(
