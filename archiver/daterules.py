@@ -99,9 +99,13 @@ OFFSET = re.compile(
     r"|(?P<vn>giờ\s*(?:việt\s*nam|vn|hà\s*nội))"
 )
 
+# Every alternative begins with a letter (no group or lookahead first), so that the search skips to the next
+# candidate letter: "chủ nhật"/"cn" and the English days are told apart by the matched text.
+_EN_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY = re.compile(
-    r"(?=[tcmwfs])(?:thứ\s*(?P<vi>hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|t(?P<short>[2-7])|(?P<cn>chủ\s*nhật|cn)"
-    r"|(?P<en>mon|tue|wed|thu|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?\.?)(?!\w)"
+    r"(?:thứ\s*(?P<vi>hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|t(?P<short>[2-7])|chủ\s*nhật|cn|"
+    + "|".join(rf"{day}(?:day|sday|nesday|rsday|urday)?\.?" for day in _EN_DAYS)
+    + r")(?!\w)"
 )
 
 # Separators between date parts become spaces (plain str.replace: faster than a regex here).
@@ -116,7 +120,14 @@ LABELS = re.compile(
 )
 
 # Words that sit between date parts ("07:12 ngày 24/03/2024", "hôm qua lúc 08:16", "mùng 5").
-NOISE = re.compile(r"(?=[nlvaomhk])(?<!\w)(?:ngày|lúc|vào|at|on|mùng|mồng|hồi|khoảng)(?!\w)")
+def _whole_words(words) -> str:
+    """Alternatives for whole words, each checked for a word start once matched ("lúc(?<!\\wlúc)") rather
+    than before: alternatives that all begin with a letter let the engine skip to the next candidate letter
+    instead of trying every position of the text."""
+    return "|".join(rf"{w}(?<!\w{w})" for w in words)
+
+
+NOISE = re.compile(rf"(?:{_whole_words(('ngày', 'lúc', 'vào', 'at', 'on', 'mùng', 'mồng', 'hồi', 'khoảng'))})(?!\w)")
 
 _PARTS = rf"(?:(?:{_NUMBER})\s*(?:{_UNIT})(?![^\W\d_])\s*)+"
 # A count before "trước"/"ago" or after "cách đây": "2 giờ" alone is a time of day, not a relative date.
@@ -220,23 +231,30 @@ MONO_DAY = re.compile(
     rf"{_SEP}(?:{_LABEL}{_SEP})?(?:{_mono_time(1)}{_SEP})?(?:ngày\s*)?(?P<rd>hôm\s*nay|hôm\s*qua|hôm\s*kia)"
     rf"(?:{_SEP}{_FILL}{_mono_time(2)})?[\s.]*"
 )
-# The commonest shapes of all: "24/10/2019", "Thứ năm, 24/10/2019 - 08:30", "08:30 24/10/2019", "07:12 ngày
-# 24/03/2024". Matched on the raw text (no case folding or normalization: the weekday may be capitalized, the
-# rest is digits, spaces and lower-case words), possessive throughout (no backtracking), and with a third of
-# MONO's groups. A strict part of MONO's language, read the same way: the same answers.
+# The commonest shapes of all: "24/10/2019", "Thứ năm, 24/10/2019, 08:30 (GMT+7)", "Cập nhật: 08:30 24/10/2019",
+# "07:12 ngày 24/03/2024", and the same without the year ("24/10", "08:30 24/10"). Matched on the raw text (no
+# case folding or normalization: the first letter of a word may be a capital, the rest is digits, spaces and
+# lower-case words), possessive throughout (no backtracking), and with half of MONO's groups. With a year, a
+# strict part of MONO's language; without, of what the general path reads as a day and month (DATE's "dm"):
+# the same answers either way (the tests compare).
 HOT_DMY = re.compile(
-    r"\s*+(?:((?:[Tt]hứ|THỨ)\s*+(?:[Hh]ai|[Bb]a|[Tt]ư|[Nn]ăm|[Ss]áu|[Bb]ảy|[Bb]ẩy|[2-7])|[Cc]hủ\s*+[Nn]hật|CN|cn"
+    r"\s*+(?:(?:[Nn]gày\s++)?+(?:[Đđ]ăng|[Cc]ập\s++nhật|[Xx]uất\s++bản|[Tt]hời\s++gian\s++đăng|[Pp]ublished"
+    r"|[Uu]pdated)(?:\s++lúc)?+(?:\s*+:)?+\s++)?+"
+    r"(?:((?:[Tt]hứ|THỨ)\s*+(?:[Hh]ai|[Bb]a|[Tt]ư|[Nn]ăm|[Ss]áu|[Bb]ảy|[Bb]ẩy|[2-7])|[Cc]hủ\s*+[Nn]hật|CN|cn"
     r"|[Tt][2-7]),?+\s++)?+"
     r"(?:(\d{1,2}+):(\d{2}),?+\s++(?:ngày\s++)?+)?+"
-    r"(\d{1,2}+)/(\d{1,2}+)/(\d{4})"
-    r"(?:,?+\s++(?:-\s++)?+(\d{1,2}+):(\d{2}))?+\s*+"
+    r"(\d{1,2}+)/(\d{1,2}+)(?:/(\d{4}))?+"
+    r"(?:,?+\s++(?:-\s++)?+(\d{1,2}+):(\d{2}))?+"
+    r"(?:,?+\s*+\(?+(GMT|UTC|gmt|utc)(?:([+-])(\d{1,2}+)(?::?+(\d{2}))?+)?+\)?+)?+\s*+"
 )
 HOT_AGO = re.compile(r"\s*(\d+)\s*(giây|phút|p|giờ|tiếng|h|ngày|tuần|tháng|năm)\s*trước\s*", re.IGNORECASE)
 
 # Words dateparser could read that the grammar may have missed; without one, dateparser is not asked.
 DATE_WORDS = re.compile(
-    r"(?<!\w)(?:tháng|thg|năm|ngày|giờ|phút|giây|tuần|hôm|trước|sau|qua|nay|mai|tới|sáng|chiều|tối|trưa|đêm"
-    r"|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|am|pm|gmt|utc|today|yesterday|ago)"
+    _whole_words(
+        "tháng thg năm ngày giờ phút giây tuần hôm trước sau qua nay mai tới sáng chiều tối trưa đêm"
+        " jan feb mar apr may jun jul aug sep oct nov dec am pm gmt utc today yesterday ago".split()
+    )
 )
 ODD_CHARS = re.compile("[\u00a0\u202f\u2009\u3000\u00d0\u00f0\u200b-\u200f\u2060\ufeff\u00ad]")
 # What may surround a date besides a time: words without digits (a dateline, a byline, a label).

@@ -3,7 +3,8 @@
 Pure functions, no Scrapy dependency. Three stages answer, in order (``ParsedDate.path`` names the one):
 
 - one regex each for the commonest shapes (ISO 8601, "dd/mm/yyyy HH:MM" with weekday, label and offset,
-  "ngày .. tháng .. năm", "hôm qua 08:16", "2 giờ trước"): a few microseconds;
+  "ngày .. tháng .. năm", "hôm qua 08:16", "2 giờ trước"), the plainest of them ("24/10/2019 08:30",
+  "Thứ năm, 24/10/2019") first with a smaller regex on the raw text: a few microseconds;
 - the general grammar (archiver.daterules): the text is cleaned, its offset, weekday and labels taken
   out, and what is left must be one date token and at most one time. Same answers as the first stage
   where both apply (the tests check every case through both); neither ever touches dateparser;
@@ -194,10 +195,15 @@ def _parse(raw: str, fetched: datetime, zone: ZoneInfo) -> ParsedDate:
         return _from_iso(raw, m, zone, fetched)
     if "trước" in raw and (m := R.HOT_AGO.fullmatch(raw)):
         return _back(raw, R.UNITS[m[2].lower()], _num(m[1]) or int(m[1]), fetched.astimezone(zone))
-    if raw[-1:].isdigit() and (m := R.HOT_DMY.fullmatch(raw)):
-        return _from_hot(raw, m, zone, fetched)
+    ends_in_digit = raw[-1:].isdecimal()  # as \d
+    if (ends_in_digit or raw[-1:] == ")") and (m := R.HOT_DMY.fullmatch(raw)) and (
+        found := _from_hot(raw, m, zone, fetched)
+    ):
+        return found
     if not raw or raw.isspace():
         return _no(raw, "empty")
+    if raw.isdecimal() and len(raw) != 4:  # a bare number (a view count): only a year has no separator
+        return _no(raw, "no date found")
     text = raw.lower() if raw.isascii() else unicodedata.normalize("NFC", raw).lower()
     relative = "trước" in text or "ago" in text or "cách" in text
     if relative and (m := R.RELATIVE_LABELED.fullmatch(text)):
@@ -208,7 +214,7 @@ def _parse(raw: str, fetched: datetime, zone: ZoneInfo) -> ParsedDate:
         return _back(raw, *phrase, fetched.astimezone(zone))
     if "hôm" in text and (m := R.MONO_DAY.fullmatch(text)):
         return _from_day(raw, m, zone, fetched)
-    if not R.HAS_DIGIT.search(text) and not R.DIGITLESS_HINT.search(text):
+    if not (ends_in_digit or R.HAS_DIGIT.search(text)) and not R.DIGITLESS_HINT.search(text):
         return _no(raw, "no date found")
     # The general path: clean up (and try the one regex again), take out offset, weekday and labels, then
     # relative words or the date grammar.
@@ -274,7 +280,9 @@ def _word_offset(sign: str | None, hours: str | None, minutes: str | None, vn: s
     ahead of UTC, whatever POSIX TZ strings say."""
     if vn:
         return _fixed(420)
-    total = int(hours or 0) * 60 + int(minutes or 0)
+    total = (_num(hours) or int(hours)) * 60 if hours else 0
+    if minutes:
+        total += _num(minutes) or int(minutes)
     return _fixed(-total if sign == "-" else total)
 
 
@@ -291,7 +299,9 @@ def _take_weekday(text: str) -> tuple[int | None, str]:
     m = R.WEEKDAY.search(text)
     if not m or (m.start() and text[m.start() - 1].isalnum()):
         return None, text
-    key = m["vi"] or m["short"] or m["en"] or _weekday_key(m["cn"])
+    vi, short = m.group("vi", "short")
+    word = m.group()
+    key = vi or short or (_weekday_key(word) if word[0] == "c" else word[:3])  # "chủ nhật"/"cn", or English
     return R.WEEKDAYS[key], text[: m.start()] + " " + text[m.end() :]
 
 
@@ -447,22 +457,31 @@ def _from_mono(raw: str, m, zone: ZoneInfo, fetched: datetime, years: datetime |
     return _build(raw, path, zone, fetched, ymd, clock, precision, offset, False, weekday)
 
 
-def _from_hot(raw: str, m, zone: ZoneInfo, fetched: datetime) -> ParsedDate:
-    """The answer from a HOT_DMY match: what _from_mono gives for the same text, with less to unpack."""
-    wd, h1, i1, d, mo, y, h2, i2 = m.groups()
+def _from_hot(raw: str, m, zone: ZoneInfo, fetched: datetime) -> ParsedDate | None:
+    """The answer from a HOT_DMY match: what _from_mono (or, without a year, _grammar) gives for the same
+    text, with less to unpack. None: leave the text to them."""
+    wd, h1, i1, d, mo, y, h2, i2, off, sign, oh, om = m.groups()
     if h1:
         if h2:
+            if y is None:  # _grammar says so in its own words ("unrecognized text around the date")
+                return None
             raise _RejectError("two times of day")
         clock, precision = (_num(h1) or int(h1), _num(i1) or int(i1), 0), "minute"
     elif h2:
         clock, precision = (_num(h2) or int(h2), _num(i2) or int(i2), 0), "minute"
     else:
         clock, precision = None, "day"
+    if y is None:  # the year is chosen by us, so the weekday cannot confirm it
+        offset = _word_offset(sign, oh, om, None) if off else None  # _grammar refuses an impossible one
+        ymd = _latest_day(_num(mo) or int(mo), _num(d) or int(d), fetched.astimezone(zone))
+        return _build(raw, "fast:dm", zone, fetched, ymd, clock, precision, offset if clock else None, True)
+    # An offset after a bare date says nothing about the day (nor is it checked: MONO's reading).
+    offset = _word_offset(sign, oh, om, None) if clock and off else None
     weekday = None
     if wd and (weekday := R.WEEKDAY_SPELLINGS.get(wd := wd.lower())) is None:  # odd spacing: "thứnăm"
         weekday = R.WEEKDAYS[_weekday_key(wd)]
     ymd = (_num(y) or int(y), _num(mo) or int(mo), _num(d) or int(d))
-    return _build(raw, "fast:dmy", zone, fetched, ymd, clock, precision, None, False, weekday)
+    return _build(raw, "fast:dmy", zone, fetched, ymd, clock, precision, offset, False, weekday)
 
 
 def _from_day(raw: str, m, zone: ZoneInfo, fetched: datetime) -> ParsedDate:
@@ -580,15 +599,18 @@ def _ymd(m, kind: str, fetched: datetime, zone: ZoneInfo) -> tuple[tuple[int, in
         return (int(m["y6"] or m["y7"]), _month(m["m6"] or m["m7"]), 1), "month"
     if kind == "y":
         return (int(m["y8"]), 1, 1), "year"
-    # "dm": no year shown; the latest such day not after the fetch (a listing shows this year's dates).
-    month, day = _month(m["m9"] or m["m10"]), int(m["d9"])
-    now = fetched.astimezone(zone)
+    return _latest_day(_month(m["m9"] or m["m10"]), int(m["d9"]), fetched.astimezone(zone)), "day"
+
+
+def _latest_day(month: int, day: int, now: datetime) -> tuple[int, int, int]:
+    """A day and month without a year ("24/10"): the latest such day not after the fetch (a listing shows
+    this year's dates)."""
     try:
         latest = now.date() + FUTURE_TOLERANCE
         year = now.year if datetime(now.year, month, day).date() <= latest else now.year - 1
     except ValueError:
         year = now.year  # impossible whatever the year (31/04); _build says why
-    return (year, month, day), "day"
+    return year, month, day
 
 
 def _year(text: str, now: datetime) -> int:
@@ -638,19 +660,19 @@ def _build(raw, path, zone, fetched, ymd, clock, precision, offset=None, relativ
     """The answer for a date, time and offset read from the text, or a no saying why they are impossible or
     after ``fetched`` (more than FUTURE_TOLERANCE)."""
     year, month, day = ymd
-    # Checked here rather than by catching datetime's ValueError: impossible dates are common input.
-    if (
-        not (1 <= month <= 12 and 1 <= day <= _MONTH_DAYS[month] and MIN_YEAR <= year <= MAX_YEAR)
-        or (day == 29 and month == 2 and not calendar.isleap(year))
-        or (clock and (clock[0] > 23 or clock[1] > 59 or clock[2] > 59))
-    ):
-        return _no(raw, _impossible(year, month, day, clock, path))
-    # tzinfo by position: parsing a keyword argument costs as much as the rest of the constructor.
+    # The constructor checks the date and the time (cheaper than checking them first: a raise costs about
+    # as much as those checks, and most dates are possible); the year range is ours. tzinfo by position:
+    # parsing a keyword argument costs as much as the rest of the constructor.
     tz = zone if offset is None else offset
-    if clock is None:
-        value = datetime(year, month, day, 0, 0, 0, 0, tz)
-    else:
-        value = datetime(year, month, day, clock[0], clock[1], clock[2], 0, tz)
+    try:
+        if clock is None:
+            value = datetime(year, month, day, 0, 0, 0, 0, tz)
+        else:
+            value = datetime(year, month, day, clock[0], clock[1], clock[2], 0, tz)
+    except ValueError:
+        return _no(raw, _impossible(year, month, day, clock, path))
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return _no(raw, _impossible(year, month, day, clock, path))
     if weekday is not None and value.weekday() != weekday:
         # A weekday that disagrees with the date means the date was misread (or mistyped): refuse both.
         return _no(raw, "weekday does not match the date")
@@ -658,9 +680,10 @@ def _build(raw, path, zone, fetched, ymd, clock, precision, offset=None, relativ
         value = value.astimezone(zone)
         if precision == "hour":  # without an offset the minutes and seconds of an "hour" clock are 0 already
             value = value.replace(minute=0, second=0)
-    # A value two days before the fetch date cannot be in the future whatever the two offsets (each under a
-    # day): that cheap test spares most answers the aware comparison, which calls utcoffset() on both sides.
-    if value.toordinal() > fetched.toordinal() - 2 and value > fetched + FUTURE_TOLERANCE:
+    # A date from before last year, or two days before the fetch date, cannot be in the future whatever the two
+    # offsets (each under a day): cheap tests that spare most answers the aware comparison, which calls
+    # utcoffset() on both sides.
+    if year >= fetched.year - 1 and value.toordinal() > fetched.toordinal() - 2 and value > fetched + FUTURE_TOLERANCE:
         return _no(raw, "in the future")
     # _answer inlined: this is the one call every fast answer makes.
     parsed = _new(ParsedDate)

@@ -85,6 +85,42 @@ def test_general_path_agrees(general_only, text, fetched_at, iso, precision, pat
     assert (parsed.iso, parsed.precision) == (iso, precision), parsed.reason
 
 
+@pytest.fixture
+def without_hot_dmy(monkeypatch):
+    """Turn off only the smallest regex (HOT_DMY): its texts go to MONO, or to the general path."""
+    monkeypatch.setattr(daterules, "HOT_DMY", re.compile(r"(?!)"))
+
+
+@pytest.mark.parametrize(("text", "fetched_at", "iso", "precision", "path"), CORPUS)
+def test_hot_dmy_agrees(without_hot_dmy, text, fetched_at, iso, precision, path):
+    parsed = parse_date(text, fetched_at=fetched(fetched_at))
+    assert (parsed.iso, parsed.precision, parsed.path) == (iso, precision, path or parsed.path), parsed.reason
+
+
+HOT_WEEKDAYS = ("", "Thứ năm, ", "thứ 5 ", "THỨ năm, ", "Thứnăm ", "T5, ", "CN ", "Chủ nhật, ", "Thứ Hai, ")
+HOT_TIMES = ("", "08:30", "8:05", "23:59", "24:00", "07:60")
+HOT_DATES = ("24/10/2019", "4/1/2020", "31/04/2019", "29/02/2024", "26/03/2026", "24/10", "26/03", "31/04", "8/3")
+
+
+@given(
+    weekday=st.sampled_from(HOT_WEEKDAYS),
+    before=st.sampled_from(HOT_TIMES),
+    date=st.sampled_from(HOT_DATES),
+    after=st.sampled_from(HOT_TIMES),
+    glue=st.sampled_from((" ", ", ", " - ", "  ", " ngày ")),
+)
+@settings(max_examples=300, deadline=None)
+def test_hot_dmy_reads_as_the_rest(weekday, before, date, after, glue):
+    """Every text HOT_DMY takes is answered as MONO or the general path would answer it."""
+    text = weekday + (before + glue if before else "") + date + (glue.replace(" ngày", "") + after if after else "")
+    fast = parse_date(text, fetched_at=FETCHED)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(daterules, "HOT_DMY", re.compile(r"(?!)"))
+        slow = parse_date(text, fetched_at=FETCHED)
+    assert (fast.iso, fast.precision, fast.relative, fast.path, fast.reason) == (
+        slow.iso, slow.precision, slow.relative, slow.path, slow.reason), text
+
+
 def test_fast_path_does_not_import_dateparser():
     code = (
         "import sys; from archiver.dates import parse_date; "
@@ -153,6 +189,10 @@ def test_parsed_date_fields_and_record():
     )
     assert parsed.iso == "2019-10-24T08:30:00+07:00"
     assert list(parsed.record()) == ["raw", "iso", "precision", "relative", "path"]
+    # Answers are built without the dataclass __init__ (and without storing default fields): still equal.
+    assert parse_date("abc", fetched_at=FETCHED) == ParsedDate("abc", reason="no date found")
+    assert parse_date("hôm qua", fetched_at=FETCHED) == ParsedDate(
+        "hôm qua", datetime(2026, 3, 24, tzinfo=VN), "day", relative=True, path="relative")
 
 
 def test_fetched_at_none_means_now():
