@@ -232,20 +232,25 @@ MONO_DAY = re.compile(
     rf"(?:{_SEP}{_FILL}{_mono_time(2)})?[\s.]*"
 )
 # The commonest shapes of all: "24/10/2019", "Thứ năm, 24/10/2019, 08:30 (GMT+7)", "Cập nhật: 08:30 24/10/2019",
-# "07:12 ngày 24/03/2024", and the same without the year ("24/10", "08:30 24/10"). Matched on the raw text (no
-# case folding or normalization: the first letter of a word may be a capital, the rest is digits, spaces and
-# lower-case words), possessive throughout (no backtracking), and with half of MONO's groups. With a year, a
-# strict part of MONO's language; without, of what the general path reads as a day and month (DATE's "dm"):
-# the same answers either way (the tests compare).
+# "07:12 ngày 24/03/2024", "24/10/2019 2:15 CH | 927", and the same without the year ("24/10", "08:30 24/10").
+# Matched on the raw text (no case folding or normalization: the first letter of a word may be a capital, the
+# rest is digits, spaces and lower-case words), possessive throughout (no backtracking), and with half of
+# MONO's groups. With a year, a strict part of MONO's language; without, of what the general path reads as a
+# day and month (DATE's "dm"): the same answers either way (the tests compare).
+def _hot_time() -> str:
+    return r"(\d{1,2}+):(\d{2})(?::(\d{2}))?+(?:\s*+([Ss][Aa]|[Cc][Hh]|[Aa][Mm]|[Pp][Mm])(?![^\W\d_]))?+"
+
+
 HOT_DMY = re.compile(
-    r"\s*+(?:(?:[Nn]gày\s++)?+(?:[Đđ]ăng|[Cc]ập\s++nhật|[Xx]uất\s++bản|[Tt]hời\s++gian\s++đăng|[Pp]ublished"
-    r"|[Uu]pdated)(?:\s++lúc)?+(?:\s*+:)?+\s++)?+"
-    r"(?:((?:[Tt]hứ|THỨ)\s*+(?:[Hh]ai|[Bb]a|[Tt]ư|[Nn]ăm|[Ss]áu|[Bb]ảy|[Bb]ẩy|[2-7])|[Cc]hủ\s*+[Nn]hật|CN|cn"
+    r"\s*+(?:(?=[NnĐđCcXxTtPpUu])(?:[Nn]gày\s++)?+(?:[Đđ]ăng|[Cc]ập\s++nhật|[Xx]uất\s++bản|[Tt]hời\s++gian\s++đăng"
+    r"|[Pp]ublished|[Uu]pdated)(?:\s++lúc)?+(?:\s*+:)?+\s++)?+"
+    r"(?:(?=[TtCc])((?:[Tt]hứ|THỨ)\s*+(?:[Hh]ai|[Bb]a|[Tt]ư|[Nn]ăm|[Ss]áu|[Bb]ảy|[Bb]ẩy|[2-7])|[Cc]hủ\s*+[Nn]hật|CN|cn"
     r"|[Tt][2-7]),?+\s++)?+"
-    r"(?:(\d{1,2}+):(\d{2}),?+\s++(?:ngày\s++)?+)?+"
+    rf"(?:{_hot_time()},?+\s++(?:ngày\s++)?+)?+"
     r"(\d{1,2}+)/(\d{1,2}+)(?:/(\d{4}))?+"
-    r"(?:,?+\s++(?:-\s++)?+(\d{1,2}+):(\d{2}))?+"
-    r"(?:,?+\s*+\(?+(GMT|UTC|gmt|utc)(?:([+-])(\d{1,2}+)(?::?+(\d{2}))?+)?+\)?+)?+\s*+"
+    rf"(?:,?+\s++(?:-\s++)?+{_hot_time()})?+"
+    r"(?:,?+\s*+\(?+(GMT|UTC|gmt|utc)(?:([+-])(\d{1,2}+)(?::?+(\d{2}))?+)?+\)?+)?+"
+    r"(?:\s*+\|\s*+(?:\d{1,3}+(?:[.,]\d{3})++|\d++))?+\s*+"
 )
 HOT_AGO = re.compile(r"\s*(\d+)\s*(giây|phút|p|giờ|tiếng|h|ngày|tuần|tháng|năm)\s*trước\s*", re.IGNORECASE)
 

@@ -196,7 +196,7 @@ def _parse(raw: str, fetched: datetime, zone: ZoneInfo) -> ParsedDate:
     if "trước" in raw and (m := R.HOT_AGO.fullmatch(raw)):
         return _back(raw, R.UNITS[m[2].lower()], _num(m[1]) or int(m[1]), fetched.astimezone(zone))
     ends_in_digit = raw[-1:].isdecimal()  # as \d
-    if (ends_in_digit or raw[-1:] == ")") and (m := R.HOT_DMY.fullmatch(raw)) and (
+    if (ends_in_digit or raw[-1:] in ")AHMahm") and (m := R.HOT_DMY.fullmatch(raw)) and (
         found := _from_hot(raw, m, zone, fetched)
     ):
         return found
@@ -460,17 +460,22 @@ def _from_mono(raw: str, m, zone: ZoneInfo, fetched: datetime, years: datetime |
 def _from_hot(raw: str, m, zone: ZoneInfo, fetched: datetime) -> ParsedDate | None:
     """The answer from a HOT_DMY match: what _from_mono (or, without a year, _grammar) gives for the same
     text, with less to unpack. None: leave the text to them."""
-    wd, h1, i1, d, mo, y, h2, i2, off, sign, oh, om = m.groups()
-    if h1:
-        if h2:
-            if y is None:  # _grammar says so in its own words ("unrecognized text around the date")
-                return None
-            raise _RejectError("two times of day")
-        clock, precision = (_num(h1) or int(h1), _num(i1) or int(i1), 0), "minute"
-    elif h2:
-        clock, precision = (_num(h2) or int(h2), _num(i2) or int(i2), 0), "minute"
-    else:
+    wd, h1, i1, s1, a1, d, mo, y, h2, i2, s2, a2, off, sign, oh, om = m.groups()
+    if h1 and h2:
+        if y is None:  # _grammar says so in its own words ("unrecognized text around the date")
+            return None
+        raise _RejectError("two times of day")
+    hour, minute, second, marker = (h1, i1, s1, a1) if h1 else (h2, i2, s2, a2)
+    if hour is None:
         clock, precision = None, "day"
+    else:
+        hour = _num(hour) or int(hour)
+        clock = (
+            _meridiem(hour, marker.lower()) if marker else hour,
+            _num(minute) or int(minute),
+            (_num(second) or int(second)) if second else 0,
+        )
+        precision = "second" if second else "minute"
     if y is None:  # the year is chosen by us, so the weekday cannot confirm it
         offset = _word_offset(sign, oh, om, None) if off else None  # _grammar refuses an impossible one
         ymd = _latest_day(_num(mo) or int(mo), _num(d) or int(d), fetched.astimezone(zone))
