@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
+from lxml import etree
 from parsel import Selector
 
 from archiver.body import Block, assemble, is_caption, iter_blocks
@@ -34,6 +35,9 @@ LEAD_CLASS = re.compile(r"(^|[\s_-])(sapo|summary|lead|description|desc|chapeau|
                         r"($|[\s_-])", re.I)
 DATE_TEXT = re.compile(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{4}\b")
 VIEWS_TEXT = re.compile(r"(\d[\d.,]*)\s*lượt\s*(xem|đọc)", re.I)
+# Compiled once: it runs on every page a profile gives no views for (el.xpath() compiles each call).
+_VIEWS_NEAR_H1 = etree.XPath("following::text()[position() <= 150][contains(., 'lượt')]", regexp=False,
+                             smart_strings=False)
 BYLINE_XPATHS = (  # predicates on elements after the headline, most specific first
     "[@itemprop='author'][not(self::meta)]",
     "[self::a][@rel='author']",
@@ -148,7 +152,7 @@ def fill(raw: RawArticle, sel: Selector, url: str) -> None:
     page = Page(sel, url, raw.title)
     if not raw.title:
         _set(raw, "title", *title(page))
-    if not raw.paragraphs:
+    if not raw.paragraphs and not _photo_story(raw):
         _body(raw, page)
     if not raw.lead:
         _set(raw, "lead", *lead(page, raw.paragraphs))
@@ -166,6 +170,11 @@ def fill(raw: RawArticle, sel: Selector, url: str) -> None:
         if related or embedded:
             raw.related = embedded + related
             raw.sources["related"] = "headings" if related else "body cards"
+
+
+def _photo_story(raw: RawArticle) -> bool:
+    """The profile's body held captioned images and no text: a photo story, not a missed body."""
+    return raw.sources.get("images") == "profile" and any(i.caption for i in raw.images)
 
 
 def _drop_byline_paragraph(raw: RawArticle) -> None:
@@ -317,7 +326,7 @@ def views(page: Page) -> tuple[str | None, str | None]:
     """A "1.234 lượt xem" text soon after the headline (not one of a sidebar's counts)."""
     if page.h1 is None:
         return None, None
-    for node in page.h1.xpath("following::text()[position() <= 150][contains(., 'lượt')]"):
+    for node in _VIEWS_NEAR_H1(page.h1):
         if m := VIEWS_TEXT.search(node):
             return m.group(0), "visible"
     return None, None

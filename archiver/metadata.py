@@ -23,6 +23,7 @@ ORG_TYPES = {"Organization", "NewsMediaOrganization", "Corporation", "WebSite"}
 PUBLISHED_META = ("article:published_time", "og:published_time", "published_time", "datepublished",
                   "pubdate", "publishdate", "dc.date.issued", "dc.date", "date", "article:published")
 AUTHOR_META = ("author", "article:author", "dc.creator", "byl")
+OUTLET_META = ("og:site_name", "source", "application-name", "dc.publisher")
 # Initials such as "TP", "T.H", "N.A.": real bylines, but a visible name is better when there is one.
 INITIALS = re.compile(r"^(?:[A-ZĐ]\.?\s*){1,4}$")
 ORG_WORDS = re.compile(r"\b(báo|tạp chí|đài|truyền hình|thông tấn|online|điện tử|news|\.vn|\.com|tòa soạn|"
@@ -88,11 +89,26 @@ class PageMeta:
         return None
 
     def ld_authors(self) -> list[Author]:
-        return _authors(self.ld.get("author"))
+        return [self._outlet(a) for a in _authors(self.ld.get("author"))]
 
     def meta_authors(self) -> list[Author]:
         found = self.first_meta(*AUTHOR_META)
-        return [_classify(found[1], None)] if found else []
+        return [self._outlet(_classify(found[1], None))] if found else []
+
+    @cached_property
+    def outlet_names(self) -> set[str]:
+        """The site's own names (og:site_name, meta source, JSON-LD publisher), case-folded."""
+        names = [v for key in OUTLET_META for v in self.meta.get(key, [])]
+        publisher = self.ld.get("publisher")
+        if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+            names.append(publisher["name"])
+        return {_fold(n) for n in names if n.strip()}
+
+    def _outlet(self, author: Author) -> Author:
+        """An author named like the site itself ("Vietnam+ (VietnamPlus)") is the outlet, not a byline."""
+        if author.kind in ("person", "unknown") and author.name and _fold(author.name) in self.outlet_names:
+            return Author(author.name, "org")
+        return author
 
 
 def json_ld(sel: Selector) -> dict:
@@ -150,6 +166,10 @@ def _classify(name: str, kind) -> Author:
     if kind in ORG_TYPES or ORG_WORDS.search(name):
         return Author(name, "org")
     return Author(name, "person" if kind == "Person" else "unknown")
+
+
+def _fold(name: str) -> str:
+    return " ".join(html.unescape(name).casefold().split())
 
 
 def is_iso(value: str) -> bool:

@@ -25,8 +25,12 @@ def test_every_required_site_has_a_profile_with_a_body_and_a_title():
 
 
 @pytest.mark.parametrize("name, verified", [("nhandan", True), ("vnexpress", True), ("znews", True),
-                                            ("bongdaplus", True), ("dantri", True), ("thanhnien", False),
-                                            ("qdnd", False)])
+                                            ("bongdaplus", True), ("dantri", True), ("thanhnien", True),
+                                            ("tuoitre", True), ("nld", True), ("baochinhphu", True),
+                                            ("baotintuc", True), ("qdnd", False),
+                                            ("dangcongsan", False), ("dukcqtw", False),
+                                            ("vietnamnet", True), ("vietnamplus", True), ("tienphong", True),
+                                            ("cafef", True)])
 def test_verified_flag_is_what_the_profile_says(name, verified):
     assert get_profile(name).verified is verified
     assert describe(get_profile(name))["verified"] is verified
