@@ -85,30 +85,33 @@ class ParsedDate:
         }
 
 
-_new = object.__new__
+class _Fields:
+    """A plain object: it takes a ParsedDate's fields, then ParsedDate's class (see _answer)."""
 
 
 def _answer(raw: str, value: datetime, precision: str, relative: bool, path: str) -> ParsedDate:
     """A ParsedDate built without the frozen dataclass __init__, whose six object.__setattr__ calls cost
-    as much as a whole fast-path parse. Fields left at their default (relative=False, reason=None) are not
-    stored: attribute lookup finds the default on the class. Same class, same fields, same equality."""
-    parsed = _new(ParsedDate)
-    fields = parsed.__dict__
-    fields["raw"] = raw
-    fields["value"] = value
-    fields["precision"] = precision
-    fields["path"] = path
+    as much as a whole fast-path parse: the fields are set on a plain object (plain attribute stores, the
+    cheapest), which then takes ParsedDate's class (the same instance layout). Fields left at their default
+    (relative=False, reason=None) are not stored: attribute lookup finds the default on the class. Same
+    class, same fields, same equality."""
+    parsed = _Fields()
+    parsed.raw = raw
+    parsed.value = value
+    parsed.precision = precision
+    parsed.path = path
     if relative:
-        fields["relative"] = True
+        parsed.relative = True
+    parsed.__class__ = ParsedDate
     return parsed
 
 
 def _no(raw: str, reason: str) -> ParsedDate:
     """A ParsedDate without a value, built like _answer's."""
-    parsed = _new(ParsedDate)
-    fields = parsed.__dict__
-    fields["raw"] = raw
-    fields["reason"] = reason
+    parsed = _Fields()
+    parsed.raw = raw
+    parsed.reason = reason
+    parsed.__class__ = ParsedDate
     return parsed
 
 
@@ -137,6 +140,19 @@ def parse_date(text: str | None, *, fetched_at: datetime | None = None, tz: str 
     elif fetched_at.tzinfo is None:
         fetched_at = fetched_at.replace(tzinfo=zone)
     try:
+        # The fast path, here rather than in _parse (one call less for most texts): one regex each for the
+        # commonest shapes, on the raw text, the commonest first (HOT_DMY's texts have a slash, ISO's and
+        # HOT_AGO's none, so the order changes no answer). HOT_DMY's texts end with a digit (as \d), a ")" or
+        # an AM/PM (SA/CH) marker. Characters are tested by index (raw[-1], raw[4]): a slice costs more.
+        if "/" in raw and (raw[-1].isdecimal() or raw[-1] in ")AHMm") and (m := R.HOT_DMY.fullmatch(raw)) and (
+            found := _from_hot(raw, m, zone, fetched_at)
+        ):
+            return found
+        if len(raw) > 4 and raw[4] == "-" and (m := R.ISO.fullmatch(raw)):
+            return _from_iso(raw, m, zone, fetched_at)
+        if "trước" in raw and (m := R.HOT_AGO.fullmatch(raw)):
+            number, unit = m.groups()
+            return _back(raw, R.UNITS[unit.lower()], _num(number) or int(number), fetched_at.astimezone(zone))
         return _parse(raw, fetched_at, zone)
     except _RejectError as e:
         return _no(raw, str(e))
@@ -185,36 +201,29 @@ def date_records(lines: Iterable[str], *, fetched_at: datetime | None = None) ->
 
 
 def _parse(raw: str, fetched: datetime, zone: ZoneInfo) -> ParsedDate:
-    """``fetched`` is timezone-aware; relative answers read it in ``zone`` (as ``now``, converted only where
-    needed: the conversion costs as much as a regex).
+    """Everything after parse_date's fast path (HOT_DMY, ISO, HOT_AGO). ``fetched`` is timezone-aware; relative
+    answers read it in ``zone`` (as ``now``, converted only where needed: the conversion costs as much as a
+    regex).
 
     Values read from the text are checked against the future where they are built (_build, _fallback);
     values counted back from the fetch time (_back, _ago) cannot be after it."""
-    # The fast path: one regex each for the commonest shapes.
-    if raw[4:5] == "-" and (m := R.ISO.fullmatch(raw)):
-        return _from_iso(raw, m, zone, fetched)
-    if "trước" in raw and (m := R.HOT_AGO.fullmatch(raw)):
-        return _back(raw, R.UNITS[m[2].lower()], _num(m[1]) or int(m[1]), fetched.astimezone(zone))
-    ends_in_digit = raw[-1:].isdecimal()  # as \d
-    if (ends_in_digit or raw[-1:] in ")AHMahm") and (m := R.HOT_DMY.fullmatch(raw)) and (
-        found := _from_hot(raw, m, zone, fetched)
-    ):
-        return found
-    if not raw or raw.isspace():
-        return _no(raw, "empty")
     if raw.isdecimal() and len(raw) != 4:  # a bare number (a view count): only a year has no separator
         return _no(raw, "no date found")
+    if not raw or raw.isspace():
+        return _no(raw, "empty")
     text = raw.lower() if raw.isascii() else unicodedata.normalize("NFC", raw).lower()
-    relative = "trước" in text or "ago" in text or "cách" in text
-    if relative and (m := R.RELATIVE_LABELED.fullmatch(text)):
-        return _from_parts(raw, m["parts"] or m["parts2"], fetched.astimezone(zone))
-    if m := R.MONO.fullmatch(text):
+    # MONO's date has a "/", "-" or "." between its numbers, or "th" ("tháng", "thg"): a text without any of
+    # them is not tried (failing costs MONO about as much as a whole parse on the fast path).
+    if ("/" in text or "th" in text or "-" in text or "." in text) and (m := R.MONO.fullmatch(text)):
         return _from_mono(raw, m, zone, fetched)
+    # No text is both (a relative one ends with "trước"/"ago" or starts with "cách đây"), so MONO goes first.
+    if ("trước" in text or "ago" in text or "cách" in text) and (m := R.RELATIVE_LABELED.fullmatch(text)):
+        return _from_parts(raw, m["parts"] or m["parts2"], fetched.astimezone(zone))
     if (phrase := R.PHRASES.get(text.strip())) is not None:
         return _back(raw, *phrase, fetched.astimezone(zone))
     if "hôm" in text and (m := R.MONO_DAY.fullmatch(text)):
         return _from_day(raw, m, zone, fetched)
-    if not (ends_in_digit or R.HAS_DIGIT.search(text)) and not R.DIGITLESS_HINT.search(text):
+    if not (raw[-1].isdecimal() or R.HAS_DIGIT.search(text)) and not R.DIGITLESS_HINT.search(text):  # as \d
         return _no(raw, "no date found")
     # The general path: clean up (and try the one regex again), take out offset, weekday and labels, then
     # relative words or the date grammar.
@@ -261,6 +270,11 @@ def _unlabel(text: str, labels: bool = True) -> str:
     for sep in R.SEPARATORS:
         if sep in text:
             text = text.replace(sep, " ")
+    # A one-character test first: it is cheap, and most texts have no dash.
+    if "-" in text or "–" in text or "—" in text:
+        for sep in R.DASHES:
+            if sep in text:
+                text = text.replace(sep, " ")
     if labels and R.LABEL_HINT.search(text):
         text = R.LABELS.sub(" ", text)
     return " ".join(text.split()).rstrip(".:")
@@ -324,7 +338,8 @@ def _from_parts(raw: str, parts: str, now: datetime) -> ParsedDate:
     pairs = R.RELATIVE_PART.findall(parts)
     if len(pairs) == 1:
         number, unit = pairs[0]
-        return _back(raw, R.UNITS[unit], int(number) if number.isdigit() else R.NUMBER_WORDS[number], now)
+        n = (_num(number) or int(number)) if number.isdigit() else R.NUMBER_WORDS[number]
+        return _back(raw, R.UNITS[unit], n, now)
     back: dict[str, int] = {}
     for number, unit in pairs:
         kind = R.UNITS[unit]
@@ -344,9 +359,7 @@ def _ago(raw: str, back: dict[str, int], now: datetime) -> ParsedDate:
         minutes=back.get("minute", 0),
         seconds=back.get("second", 0),
     )
-    when = now - elapsed
-    if when.utcoffset() != now.utcoffset():  # a DST change in between: count the elapsed time in UTC
-        when = (now.astimezone(UTC) - elapsed).astimezone(now.tzinfo)
+    when = _elapsed_back(now, elapsed)
     if months := back.get("month", 0) + 12 * back.get("year", 0):
         when = _months_back(when, months)
     # "30 giây trước" is as precise as "vừa xong": a minute.
@@ -363,13 +376,12 @@ def _back(raw: str, unit: str, n: int, now: datetime) -> ParsedDate:
     zone = now.tzinfo
     if unit in _SECONDS:
         elapsed = timedelta(0, n * _SECONDS[unit])  # by position: keyword arguments double the cost
-        w = now - elapsed  # wall-clock arithmetic: right unless the offset changed in between (DST)
-        if w.utcoffset() != now.utcoffset():
-            w = (now.astimezone(UTC) - elapsed).astimezone(zone)
-        if unit == "hour":
-            return _answer(raw, datetime(w.year, w.month, w.day, w.hour, 0, 0, 0, zone), "hour", True, "relative")
-        value = datetime(w.year, w.month, w.day, w.hour, w.minute, 0, 0, zone)
-        return _answer(raw, value, "minute", True, "relative")
+        w = _elapsed_back(now, elapsed)
+        precision = "hour" if unit == "hour" else "minute"
+        value = datetime(w.year, w.month, w.day, w.hour, 0 if unit == "hour" else w.minute, 0, 0, zone)
+        if w.fold:  # the second of a repeated local hour (clocks set back): keep which one
+            value = value.replace(fold=1)
+        return _answer(raw, value, precision, True, "relative")
     if unit == "day" or unit == "week":
         d = now.date() - timedelta(n * 7 if unit == "week" else n)
         return _answer(raw, datetime(d.year, d.month, d.day, 0, 0, 0, 0, zone), unit, True, "relative")
@@ -377,6 +389,17 @@ def _back(raw: str, unit: str, n: int, now: datetime) -> ParsedDate:
         year, month = divmod(now.year * 12 + now.month - 1 - n, 12)
         return _answer(raw, datetime(year, month + 1, 1, 0, 0, 0, 0, zone), "month", True, "relative")
     return _answer(raw, datetime(now.year - n, 1, 1, 0, 0, 0, 0, zone), "year", True, "relative")
+
+
+def _elapsed_back(now: datetime, elapsed: timedelta) -> datetime:
+    """``now`` minus ``elapsed`` of real time. Wall-clock arithmetic (cheap) is right unless a daylight-saving
+    change lies in between or the result is a local time that is skipped or repeated (the fold test):
+    then the time is counted in UTC."""
+    when = now - elapsed
+    offset = when.utcoffset()
+    if offset != now.utcoffset() or when.replace(fold=1).utcoffset() != offset:
+        return (now.astimezone(UTC) - elapsed).astimezone(now.tzinfo)
+    return when
 
 
 def _months_back(when: datetime, months: int) -> datetime:
@@ -431,10 +454,10 @@ def _from_mono(raw: str, m, zone: ZoneInfo, fetched: datetime, years: datetime |
      h2, i2, s2, j2, a2, off, sign, oh, om, vn) = m.groups()
     if h1 and h2:
         raise _RejectError("two times of day")
-    hour, minute, second, marker = (h1, i1 or j1, s1, a1) if h1 else (h2, i2 or j2, s2, a2)
-    if hour is None:
+    if not (h1 or h2):
         clock, precision = None, "day"
     else:  # _clock_of, inlined on this path
+        hour, minute, second, marker = (h1, i1 or j1, s1, a1) if h1 else (h2, i2 or j2, s2, a2)
         hour = _num(hour) or int(hour)
         clock = (
             _meridiem(hour, marker) if marker else hour,
@@ -465,10 +488,12 @@ def _from_hot(raw: str, m, zone: ZoneInfo, fetched: datetime) -> ParsedDate | No
         if y is None:  # _grammar says so in its own words ("unrecognized text around the date")
             return None
         raise _RejectError("two times of day")
-    hour, minute, second, marker = (h1, i1, s1, a1) if h1 else (h2, i2, s2, a2)
-    if hour is None:
+    # Without a year, _grammar's reading: it takes the offset out first, so an impossible one is the reason.
+    dm_offset = _word_offset(sign, oh, om, None) if y is None and off else None
+    if not (h1 or h2):
         clock, precision = None, "day"
     else:
+        hour, minute, second, marker = (h1, i1, s1, a1) if h1 else (h2, i2, s2, a2)
         hour = _num(hour) or int(hour)
         clock = (
             _meridiem(hour, marker.lower()) if marker else hour,
@@ -477,9 +502,8 @@ def _from_hot(raw: str, m, zone: ZoneInfo, fetched: datetime) -> ParsedDate | No
         )
         precision = "second" if second else "minute"
     if y is None:  # the year is chosen by us, so the weekday cannot confirm it
-        offset = _word_offset(sign, oh, om, None) if off else None  # _grammar refuses an impossible one
         ymd = _latest_day(_num(mo) or int(mo), _num(d) or int(d), fetched.astimezone(zone))
-        return _build(raw, "fast:dm", zone, fetched, ymd, clock, precision, offset if clock else None, True)
+        return _build(raw, "fast:dm", zone, fetched, ymd, clock, precision, dm_offset if clock else None, True)
     # An offset after a bare date says nothing about the day (nor is it checked: MONO's reading).
     offset = _word_offset(sign, oh, om, None) if clock and off else None
     weekday = None
@@ -500,7 +524,7 @@ def _from_day(raw: str, m, zone: ZoneInfo, fetched: datetime) -> ParsedDate:
         clock, precision = _clock_of(h2, i2 or j2, s2, a2)
     else:
         clock, precision = None, "day"
-    date = (fetched.astimezone(zone) - timedelta(R.RELATIVE_DAYS[" ".join(rd.split())])).date()
+    date = (fetched.astimezone(zone) - timedelta(R.RELATIVE_DAYS[R.day_key(rd)])).date()
     return _build(raw, "relative", zone, fetched, (date.year, date.month, date.day), clock, precision, None, True)
 
 
@@ -541,8 +565,10 @@ def _grammar(raw, text, fetched, zone, offset, weekday) -> ParsedDate | str:
             raise _RejectError("time without a date")
         return "no date found"
     kind = m.lastgroup
-    rest = (text[: m.start()] + text[m.end() :]).strip()
-    t = R.TIME.fullmatch(rest) if rest else None
+    start, end = m.span()
+    rest = (text[:start] + text[end:]).strip()
+    # A time alone starts with its digits (or the "t" of "t08:30"): words first go straight to _words_beside.
+    t = R.TIME.fullmatch(rest) if rest and (rest[0] == "t" or rest[0].isdecimal()) else None
     if rest and not t:
         t = _words_beside(rest, kind, m)
         if t is False and kind in _FULL_DATES:  # a whole date with other numbers around: ambiguous
@@ -550,7 +576,7 @@ def _grammar(raw, text, fetched, zone, offset, weekday) -> ParsedDate | str:
         if t is False:
             return "unrecognized text around the date"
     if kind == "rd":
-        days = R.RELATIVE_DAYS[" ".join(m.group().split())]
+        days = R.RELATIVE_DAYS[R.day_key(m.group())]
         date = (fetched.astimezone(zone) - timedelta(days)).date()
         clock, clock_precision, tz = _clock(t, None)
         ymd = (date.year, date.month, date.day)
@@ -591,20 +617,25 @@ def _ymd(m, kind: str, fetched: datetime, zone: ZoneInfo) -> tuple[tuple[int, in
         year = (_num(year) or int(year)) if len(year) == 4 else _year(year, fetched.astimezone(zone))
         return (year, _num(month) or int(month), _num(day) or int(day)), "day"
     if kind == "ymd":
-        return (int(m["y1"]), int(m["m1"]), int(m["d1"])), "day"
+        year, month, day = m.group("y1", "m1", "d1")
+        return (_num(year) or int(year), _num(month) or int(month), _num(day) or int(day)), "day"
     if kind == "vi":
-        return (int(m["y3"]), _month(m["m3"]), int(m["d3"])), "day"
-    if kind == "en":
-        return (int(m["y4"]), R.EN_MONTHS[m["n4"][:3]], int(m["d4"])), "day"
-    if kind == "en2":
-        return (int(m["y5"]), R.EN_MONTHS[m["n5"][:3]], int(m["d5"])), "day"
+        year, month, day = m.group("y3", "m3", "d3")
+        return (_num(year) or int(year), _month(month), _num(day) or int(day)), "day"
+    if kind == "en" or kind == "en2":
+        year, month, day = m.group("y4", "n4", "d4") if kind == "en" else m.group("y5", "n5", "d5")
+        return (_num(year) or int(year), R.EN_MONTHS[month[:3]], _num(day) or int(day)), "day"
     if kind == "my":
         if m["n11"]:
-            return (int(m["y11"]), R.EN_MONTHS[m["n11"][:3]], 1), "month"
-        return (int(m["y6"] or m["y7"]), _month(m["m6"] or m["m7"]), 1), "month"
+            year, month = m.group("y11", "n11")
+            return (_num(year) or int(year), R.EN_MONTHS[month[:3]], 1), "month"
+        year = m["y6"] or m["y7"]
+        return (_num(year) or int(year), _month(m["m6"] or m["m7"]), 1), "month"
     if kind == "y":
-        return (int(m["y8"]), 1, 1), "year"
-    return _latest_day(_month(m["m9"] or m["m10"]), int(m["d9"]), fetched.astimezone(zone)), "day"
+        year = m["y8"]
+        return (_num(year) or int(year), 1, 1), "year"
+    day = m["d9"]
+    return _latest_day(_month(m["m9"] or m["m10"]), _num(day) or int(day), fetched.astimezone(zone)), "day"
 
 
 def _latest_day(month: int, day: int, now: datetime) -> tuple[int, int, int]:
@@ -620,8 +651,8 @@ def _latest_day(month: int, day: int, now: datetime) -> tuple[int, int, int]:
 
 def _year(text: str, now: datetime) -> int:
     if len(text) == 4:
-        return int(text)
-    year = 2000 + int(text)
+        return _num(text) or int(text)
+    year = 2000 + (_num(text) or int(text))
     return year if year <= now.year + 1 else year - 100
 
 
@@ -636,10 +667,12 @@ def _clock(t, offset: timezone | None) -> tuple[tuple[int, int, int] | None, str
     hour, minute, second, minute2, marker, off = t.groups()  # in pattern order (one call, no name lookups)
     minute = minute or minute2
     precision = "second" if second else "minute" if minute is not None else "hour"
-    hour = _meridiem(int(hour), marker)
+    hour = _meridiem(_num(hour) or int(hour), marker)
+    minute = (_num(minute) or int(minute)) if minute else 0
+    second = (_num(second) or int(second)) if second else 0
     if off:
         offset = _iso_offset(off)
-    return (hour, int(minute or 0), int(second or 0)), precision, offset
+    return (hour, minute, second), precision, offset
 
 
 def _meridiem(hour: int, marker: str | None) -> int:
@@ -690,16 +723,7 @@ def _build(raw, path, zone, fetched, ymd, clock, precision, offset=None, relativ
     # utcoffset() on both sides.
     if year >= fetched.year - 1 and value.toordinal() > fetched.toordinal() - 2 and value > fetched + FUTURE_TOLERANCE:
         return _no(raw, "in the future")
-    # _answer inlined: this is the one call every fast answer makes.
-    parsed = _new(ParsedDate)
-    fields = parsed.__dict__
-    fields["raw"] = raw
-    fields["value"] = value
-    fields["precision"] = precision
-    fields["path"] = path
-    if relative:
-        fields["relative"] = True
-    return parsed
+    return _answer(raw, value, precision, relative, path)
 
 
 def _impossible(year: int, month: int, day: int, clock: tuple | None, path: str) -> str:

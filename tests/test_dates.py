@@ -3,17 +3,20 @@ reasons, the API, the `archiver dates` command, and properties (hypothesis)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import pickle
 import re
 import subprocess
 import sys
+import unicodedata
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from archiver import daterules
@@ -195,6 +198,18 @@ def test_parsed_date_fields_and_record():
         "hôm qua", datetime(2026, 3, 24, tzinfo=VN), "day", relative=True, path="relative")
 
 
+def test_answers_are_ordinary_frozen_parsed_dates():
+    """_answer and _no build instances on a plain class and then give them ParsedDate's: nothing shows it."""
+    for text in ("24/10/2019 08:30", "hôm qua", "2 giờ trước", "abc", "31/02/2019"):
+        parsed = parse_date(text, fetched_at=FETCHED)
+        rebuilt = ParsedDate(parsed.raw, parsed.value, parsed.precision, parsed.relative, parsed.path, parsed.reason)
+        assert type(parsed) is ParsedDate and parsed == rebuilt and hash(parsed) == hash(rebuilt)
+        assert pickle.loads(pickle.dumps(parsed)) == parsed
+        assert dataclasses.replace(parsed) == parsed and repr(parsed) == repr(rebuilt)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            parsed.raw = "x"
+
+
 def test_fetched_at_none_means_now():
     before = datetime.now(VN).replace(second=0, microsecond=0)
     parsed = parse_date("vừa xong")
@@ -225,6 +240,18 @@ def test_relative_hours_count_elapsed_time_across_dst():
     assert parse_date("2 giờ trước", fetched_at=fetched_at, tz="America/New_York").iso == (
         "2026-03-08T00:00:00-05:00"
     )
+
+
+@pytest.mark.parametrize("text, fetched_utc, expected", [
+    # Landing in the hour skipped when clocks go forward (02:00-03:00 on 2026-03-08 does not exist).
+    ("5933 giờ trước", datetime(2026, 11, 10, 12, 30, tzinfo=UTC), "2026-03-08T03:00:00-04:00"),
+    # Landing in the hour repeated when clocks go back (01:00-02:00 on 2026-11-01 happens twice).
+    ("60 phút trước", datetime(2026, 11, 1, 7, 0, tzinfo=UTC), "2026-11-01T01:00:00-05:00"),
+    ("90 phút trước", datetime(2026, 11, 1, 7, 0, tzinfo=UTC), "2026-11-01T01:30:00-04:00"),
+    ("1 giờ 30 phút trước", datetime(2026, 11, 1, 7, 0, tzinfo=UTC), "2026-11-01T01:30:00-04:00"),
+])  # fmt: skip
+def test_relative_times_in_skipped_or_repeated_local_hours(text, fetched_utc, expected):
+    assert parse_date(text, fetched_at=fetched_utc, tz="America/New_York").iso == expected
 
 
 def test_historical_offset_of_the_zone():
@@ -416,3 +443,53 @@ def test_day_first_or_nothing(day, month, year):
         assert parsed.value is None and "impossible" in parsed.reason
     else:
         assert parsed.value == expected
+
+
+# Texts for comparing DATE with and without its lookaheads: a number, word or date between other pieces.
+_NUMBERS = ("3", "24", "08", "123", "2019", "20191", "54231", "1.5")
+_JOINS = ("", " ", "  ", "/", "-", ".", ":", ", ", "st", "rd", "nd", "th ", " tháng ", "thg", " năm ")
+_WORDS = ("oct", "october", "sept.", "jan", "mười hai", "hôm nay", "bữa qua", "today", "ngày", "tel", "x", "(84)")
+date_piece = st.one_of(st.sampled_from(_NUMBERS), st.sampled_from(_JOINS), st.sampled_from(_WORDS))
+date_like_texts = st.tuples(
+    st.lists(date_piece, max_size=3).map("".join),  # words before
+    st.sampled_from(_NUMBERS + _WORDS),
+    st.sampled_from(_JOINS),
+    st.sampled_from(_NUMBERS + _WORDS),
+    st.sampled_from(_JOINS),
+    st.sampled_from(_NUMBERS),
+    st.lists(date_piece, max_size=3).map("".join),  # words after
+).map("".join)
+
+
+@given(date_like_texts)
+@example("3rd oct 2019")
+@example("Tel: (84) 24 382 54231/382 54232")
+@example("1.5.2019 và 2019.10.24")
+@settings(max_examples=1000, deadline=None)
+def test_date_lookaheads_change_no_match(text):
+    """DATE's lookaheads only skip positions where no date can start: the same search without them finds the
+    same date (position, shape and parts)."""
+    reference = re.compile(daterules._DATE_START + daterules._DATE_SHAPES)
+    found, expected = daterules.DATE.search(text), reference.search(text)
+    assert (found and (found.span(), found.lastgroup, found.groups())) == (
+        expected and (expected.span(), expected.lastgroup, expected.groups())), text
+
+
+@given(
+    label=st.sampled_from(("", "Cập nhật ", "Đăng ", "Ngày đăng: ")),
+    lead=st.sampled_from(("", "cách đây ", "khoảng ")),
+    number=st.sampled_from(("1", "2", "24", "2019", "một", "mười")),
+    unit=st.sampled_from(("giờ", "phút", "ngày", "tuần", "tháng", "năm", "hours", "h", "'")),
+    tail=st.sampled_from(("", " trước", " ago", " 10/2019", "/10/2019", ".10.2019 trước", " tháng 10 năm 2019")),
+)
+@settings(max_examples=300, deadline=None)
+def test_mono_and_relative_labeled_never_both_match(label, lead, number, unit, tail):
+    """_parse tries MONO before RELATIVE_LABELED: right because no text matches both."""
+    for text in ((label + lead + number + " " + unit + tail).lower(), (label + number + tail).lower()):
+        assert not (daterules.MONO.fullmatch(text) and daterules.RELATIVE_LABELED.fullmatch(text)), text
+
+
+def test_mono_and_relative_labeled_never_both_match_on_the_corpus():
+    for case in CORPUS + FALLBACK:
+        text = unicodedata.normalize("NFC", case.values[0]).lower()
+        assert not (daterules.MONO.fullmatch(text) and daterules.RELATIVE_LABELED.fullmatch(text)), text
