@@ -2,7 +2,7 @@
 
     python benchmarks/store.py                      # 100,000 articles
     python benchmarks/store.py --million            # then continue to 1,000,000 in the same file
-    python benchmarks/store.py --articles 20000 --background
+    python benchmarks/store.py --articles 20000 --no-background   # the synchronous writer
     python benchmarks/store.py --paced 200          # how long add() blocks a crawl's reactor, both writers
     python benchmarks/store.py --search-only --db FILE
 
@@ -207,7 +207,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--million", action="store_true", help="continue to 1,000,000 articles")
     parser.add_argument("--db", type=Path, help="archive file (default: a temporary directory)")
     parser.add_argument("--batch-size", type=int, default=200)
-    parser.add_argument("--background", action="store_true", help="write batches on a worker thread")
+    parser.add_argument(
+        "--background",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="write batches on a worker thread, as a crawl's Store pipeline does (default)",
+    )
     parser.add_argument("--search-only", action="store_true", help="only time searches on an existing --db")
     parser.add_argument("--paced", type=float, metavar="RATE", help="only measure add() blocking at RATE/s")
     args = parser.parse_args(argv)

@@ -305,6 +305,40 @@ def test_background_writer_gives_the_same_archive(tmp_path: Path) -> None:
     assert results[0] == results[1]
 
 
+def _adding(archive: Archive, articles: list):
+    """add() every article on a thread, as a reactor would; returns the Event set when all returned."""
+    import threading
+
+    done = threading.Event()
+
+    def run() -> None:
+        for a in articles:
+            archive.add(a)
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    return done
+
+
+def test_background_writer_keeps_buffering_while_a_batch_is_written(db: Path) -> None:
+    """Group commit: while the worker waits on a slow transaction, add() keeps returning and the buffer
+    grows, up to max_batch; then add() waits, so memory stays bounded. Nothing is lost or duplicated."""
+    archive = Archive(db, batch_size=2, background=True, max_batch=6)
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another writer holds the lock: the worker's first batch waits
+    assert _adding(archive, [article(n) for n in range(2)]).wait(5)  # batch 1 handed to the worker
+    assert _adding(archive, [article(n) for n in range(2, 7)]).wait(5)  # buffered behind it: 5 < max_batch
+    last = _adding(archive, [article(7)])
+    assert not last.wait(0.5)  # the 6th buffered article: add() waits for batch 1
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    assert last.wait(5)
+    archive.close()
+    assert one(db, "SELECT count(*) FROM articles") == 8
+    assert one(db, "SELECT count(DISTINCT url) FROM articles") == 8
+    assert one(db, "PRAGMA integrity_check") == "ok"
+
+
 def test_crawl_report_and_record(db: Path) -> None:
     stats = {
         "downloader/response_count": 12,
