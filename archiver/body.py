@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from parsel import Selector
-
 from archiver.items import Image
-from archiver.selectors import element_text, select
+from archiver.selectors import Node, element_text, root_of, select
 
-TEXT_BLOCKS = {"p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt"}
+# A figcaption outside any figure is the caption of a gallery wrapper's images
+# (Tiền Phong's div.layout-image-2: <figure><img></figure> x2, then <figcaption>).
+TEXT_BLOCKS = {"p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "figcaption"}
 WRAPPERS = {"div", "section", "article", "ul", "ol", "center", "font", "span", "main", "dl"}
 SKIP = {"script", "style", "noscript", "iframe", "form", "button", "input", "select", "ins", "aside",
         "video", "audio", "object", "embed", "svg", "template", "nav", "footer"}
@@ -43,16 +43,17 @@ class Body:
     byline: str | None = None
 
 
-def read_body(container: Selector, base_url: str, *, exclude: tuple[str, ...] = (),
+def read_body(container: Node, base_url: str, *, exclude: tuple[str, ...] = (),
               caption: tuple[str, ...] = (), lead_first: bool = False,
-              before: tuple[Selector, ...] = ()) -> Body:
-    """Read a body container; `before` are blocks outside it that come first (a lead image figure)."""
+              before: tuple[Node, ...] = ()) -> Body:
+    """Read a body container (a Selector or its lxml element); `before` are blocks outside it
+    that come first (a lead image figure)."""
     # Sets of the elements themselves: they stay alive, so lxml hands back the same objects
     # later (a set of id()s would match recycled ids of other, short-lived element proxies).
-    excluded = {m.root for expr in exclude for m in select(container, expr)}
-    captions = {m.root for expr in caption for m in select(container, expr)}
-    blocks = [b for node in before for b in iter_blocks(node.root, excluded, base_url, itself=True)]
-    blocks += iter_blocks(container.root, excluded, base_url)
+    excluded = {m for expr in exclude for m in select(container, expr)}
+    captions = {m for expr in caption for m in select(container, expr)}
+    blocks = [b for node in before for b in iter_blocks(root_of(node), excluded, base_url, itself=True)]
+    blocks += iter_blocks(root_of(container), excluded, base_url)
     return assemble(blocks, captions, lead_first=lead_first)
 
 
@@ -93,7 +94,8 @@ def _blocks(el, excluded: set, base_url: str, only=None):
         tag = child.tag if isinstance(child.tag, str) else None
         if tag is None or tag in SKIP or child in excluded:
             continue
-        imgs = child.xpath(".//img") if tag != "img" else [child]
+        # iter() filters tags in C; el.xpath() would compile its expression on every call.
+        imgs = list(child.iter("img")) if tag != "img" else [child]
         if tag in ("figure", "table") and imgs:
             yield _image(imgs[0], base_url, caption=_figure_caption(child, tag))
         elif tag == "img" or (imgs and len(element_text(child)) < 3):
@@ -108,8 +110,7 @@ def _blocks(el, excluded: set, base_url: str, only=None):
 
 
 def _has_blocks(el) -> bool:
-    return any(isinstance(c.tag, str) and (c.tag in TEXT_BLOCKS or c.tag in WRAPPERS or c.tag == "img")
-               for c in el.iter() if c is not el)
+    return any(c is not el for c in el.iter(*TEXT_BLOCKS, *WRAPPERS, "img"))
 
 
 def _image(img, base_url: str, caption: str | None = None) -> Block:
@@ -118,12 +119,12 @@ def _image(img, base_url: str, caption: str | None = None) -> Block:
 
 
 def _figure_caption(el, tag: str) -> str | None:
-    caps = el.xpath(".//figcaption") if tag == "figure" else []
-    return element_text(caps[0]) if caps else element_text(el) or None
+    cap = next(el.iter("figcaption"), None) if tag == "figure" else None
+    return element_text(cap) if cap is not None else element_text(el) or None
 
 
 def is_caption(b: Block, declared: bool) -> bool:
-    if declared or CAPTION_START.match(b.text):
+    if declared or b.el.tag == "figcaption" or CAPTION_START.match(b.text):
         return True
     style = (b.el.get("style") or "").replace(" ", "").lower()
     centred = "text-align:center" in style or b.el.get("align") == "center"

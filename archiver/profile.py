@@ -20,7 +20,7 @@ from lxml.etree import XPathError
 from parsel import Selector
 
 from archiver.incremental import policy_from
-from archiver.selectors import POST, Rule, is_xpath
+from archiver.selectors import POST, Rule, first_match, is_xpath
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 FIELDS = ("title", "published", "views", "byline", "lead", "author_meta")
@@ -75,17 +75,23 @@ class Profile:
         return self.fields.get(name, ())
 
     def owns(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        return self.owns_host(_host(url))
+
+    def owns_host(self, host: str) -> bool:
         return any(host == d or host.endswith("." + d) for d in self.domains)
 
     def looks_like(self, sel: Selector) -> bool:
-        return bool(self.detect) and all(sel.css(css) for css in self.detect)
+        return bool(self.detect) and all(first_match(sel, css) is not None for css in self.detect)
 
     def is_article(self, url: str) -> bool:
         return _matches(self.article_urls, url)
 
     def is_listing(self, url: str) -> bool:
         return _matches(self.listing_urls, url)
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
 def _matches(patterns: tuple[re.Pattern, ...], url: str) -> bool:
@@ -286,8 +292,9 @@ def get_profile(name: str) -> Profile:
 
 def profile_for(url: str, sel: Selector | None = None) -> Profile | None:
     """The profile that owns the URL's domain, else one whose markup the page matches."""
+    host = _host(url)  # once, not once per profile
     for p in all_profiles():
-        if p.owns(url):
+        if p.owns_host(host):
             return p
     if sel is not None:
         for p in all_profiles():

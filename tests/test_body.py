@@ -70,3 +70,13 @@ def test_declared_caption_selector():
     b = body(IMG + '<div class="note-photo">Lớp riêng của trang</div><p>Tiếp.</p>',
              caption=("div.note-photo",))
     assert b.images[0].caption == "Lớp riêng của trang"
+
+
+def test_a_container_may_be_the_lxml_element_itself():
+    sel = Selector(text='<html><body><figure class="lead"><img src="/anh/0.jpg"></figure><div class="c">'
+                        f'{IMG}<p>Ảnh: Minh Anh</p><p>Đoạn văn.</p><div class="ad">Quảng cáo</div></div></body></html>')
+    kwargs = {"exclude": ("div.ad",), "before": tuple(sel.css("figure.lead"))}
+    as_selector = read_body(sel.css("div.c")[0], BASE, **kwargs)
+    kwargs["before"] = tuple(s.root for s in kwargs["before"])
+    assert read_body(sel.css("div.c")[0].root, BASE, **kwargs) == as_selector
+    assert as_selector.paragraphs == ["Đoạn văn."] and len(as_selector.images) == 2

@@ -79,6 +79,136 @@ CASES = {
         captions=["Xe buýt điện đón khách ở điểm đầu tuyến (Ảnh: Minh Châu)."],
         related=[],
     ),
+    # Báo Tin tức's ASP.NET page, as on the saved page the profile was verified on: the byline
+    # "<strong>name</strong><i> (TTXVN)</i>", related links under the sapo and a card after the byline.
+    "baotintuc_like": dict(
+        url="https://baotintuc.vn/xa-hoi/ha-noi-mo-them-bai-do-xe-ngam-20250820093000111.htm",
+        profile="baotintuc",
+        title="Hà Nội mở thêm bãi đỗ xe ngầm",
+        published="2025-08-20T09:30",
+        byline="Minh Anh",
+        lead="Bãi đỗ xe ngầm dưới công viên Thống Nhất nhận khoảng 600 ô tô, giảm áp lực đỗ xe cho các phố lân cận.",
+        paragraphs=2,
+        captions=["Lối vào bãi đỗ xe dưới công viên. Ảnh: Văn Điệp/TTXVN"],
+        related=["https://baotintuc.vn/xa-hoi/thu-phi-do-xe-theo-gio-20250815080000222.htm",
+                 "https://baotintuc.vn/xa-hoi/ha-noi-quy-hoach-bai-do-xe-20250801070000333.htm",
+                 "https://baotintuc.vn/xa-hoi/tim-cho-do-xe-bang-ung-dung-20250818100000444.htm"],
+    ),
+    # Tuổi Trẻ's 2026 detail page, as on the saved page the profile was verified on: a <p> sapo,
+    # a highlighted content box, in-body related boxes, hidden read-more buttons, "Tin liên quan".
+    "tuoitre_like": dict(
+        url="https://tuoitre.vn/thanh-pho-mo-them-lan-xe-dap-doc-kenh-100251003064000123.htm",
+        profile="tuoitre",
+        title="Thành phố mở thêm làn xe đạp dọc kênh",
+        published="2025-10-03T06:40",
+        byline="HOÀI NAM",
+        lead="Làn xe đạp mới dài ba cây số, tách khỏi lòng đường bằng dải phân cách màu xanh.",
+        paragraphs=3,
+        captions=["Người dân thử làn xe đạp mới sáng 3-10 - Ảnh: HOÀI NAM"],
+        related=["https://tuoitre.vn/xe-dap-cong-cong-them-tram-100251001090000111.htm",
+                 "https://tuoitre.vn/cam-o-to-do-tren-lan-xe-dap-100250920080000222.htm",
+                 "https://tuoitre.vn/duong-di-bo-ven-song-100250915070000333.htm"],
+    ),
+    # Thanh Niên's detail page, as on the saved page the profile was verified on: the title in a
+    # span inside the h1, the author's e-mail after the name, a div sapo, entity-encoded text, a
+    # photo credit outside the figcaption and a video box with its own caption.
+    "thanhnien_like": dict(
+        url="https://thanhnien.vn/mua-lon-lam-sat-lo-duong-len-deo-185250812170500123.htm",
+        profile="thanhnien",
+        title="Mưa lớn làm sạt lở đường lên đèo",
+        published="2025-08-12T17:05",
+        byline="Quốc Bảo",
+        lead="Một đoạn đường dài 200 m bị đất đá vùi lấp sau trận mưa kéo dài từ đêm qua.",
+        paragraphs=3,
+        captions=["Đất đá tràn xuống mặt đường"],
+        related=["https://thanhnien.vn/canh-bao-mua-lon-o-vung-nui-185250811090000111.htm"],
+    ),
+    # VietNamNet, as on the saved page the profile was verified on: the date in the breadcrumb row,
+    # the author box under the headline, in-body related cards and "tin liên quan" under the body.
+    "vietnamnet_like": dict(
+        url="https://vietnamnet.vn/khoi-cong-cau-vuot-nut-giao-phia-tay-2400001.html",
+        profile="vietnamnet",
+        title="Khởi công cầu vượt nút giao phía tây",
+        published="2025-06-14T08:20",
+        byline="Minh Châu",
+        lead="Cây cầu vượt dài 800 m sẽ giải tỏa ùn tắc ở cửa ngõ phía tây sau hai năm thi công.",
+        paragraphs=2,
+        captions=["Phối cảnh cầu vượt nút giao phía tây. Ảnh: Ban quản lý dự án"],
+        related=["https://vietnamnet.vn/phan-luong-nut-giao-phia-tay-2399001.html",
+                 "https://vietnamnet.vn/duyet-du-an-cau-vuot-2390001.html",
+                 "https://vietnamnet.vn/un-tac-cua-ngo-phia-tay-2380001.html"],
+    ),
+    # A VietnamPlus video article, as on the saved page the profile was verified on: the body
+    # repeats the sapo, no author (meta author and og:site_name are the outlet), an agency credit,
+    # and the related videos in the sidebar (not the zone's recommendation list).
+    "vietnamplus_like": dict(
+        url="https://www.vietnamplus.vn/doi-cuu-ho-dua-ba-ngu-dan-vao-bo-an-toan-post1000201.vnp",
+        profile="vietnamplus",
+        title="Đội cứu hộ đưa ba ngư dân vào bờ an toàn",
+        published="2025-07-05T06:45",
+        byline=None,
+        lead="Ba ngư dân gặp nạn trên biển được đưa vào bờ sau sáu giờ tìm kiếm trong sóng lớn.",
+        paragraphs=3,  # the repeated sapo is the body's first paragraph
+        captions=[],
+        related=["https://www.vietnamplus.vn/tim-kiem-ngu-dan-mat-tich-post1000101.vnp",
+                 "https://www.vietnamplus.vn/canh-bao-song-lon-post1000001.vnp"],
+    ),
+    # A Tiền Phong photo story, as on the saved page the profile was verified on: no text in the
+    # body, galleries of two figures with one figcaption after them, in-body related cards.
+    "tienphong_like": dict(
+        url="https://tienphong.vn/mua-lua-chin-tren-ruong-bac-thang-post1800001.tpo",
+        profile="tienphong",
+        title="Mùa lúa chín trên ruộng bậc thang",
+        published="2025-09-20T16:10",
+        byline="Hà Linh",
+        lead="Những thửa ruộng bậc thang chuyển sang màu vàng, thu hút du khách lên vùng cao ngắm cảnh.",
+        paragraphs=0,
+        captions=["Ruộng bậc thang nhìn từ đỉnh đồi lúc sáng sớm.",
+                  "Người dân gặt lúa, du khách chụp ảnh bên bờ ruộng."],
+        related=["https://tienphong.vn/dia-diem-ngam-lua-chin-post1790001.tpo",
+                 "https://tienphong.vn/le-hoi-mua-vang-post1780001.tpo"],
+    ),
+    # CafeF, as on the saved page the profile was verified on: "Theo ..." author line, p.sapo, a
+    # hidden stock-quote box and an empty "TIN MỚI" box at the top of the body, "CÙNG CHUYÊN MỤC".
+    "cafef_like": dict(
+        url="https://cafef.vn/gia-ca-phe-lap-dinh-moi-trong-tuan-188250805094000123.chn",
+        profile="cafef",
+        title="Giá cà phê lập đỉnh mới trong tuần",
+        published="2025-08-05T09:40",
+        byline="Ngọc Hà",
+        lead="Giá cà phê trong nước tăng thêm 3.000 đồng mỗi kg, mức cao nhất từ đầu năm.",
+        paragraphs=2,
+        captions=["Nông dân phơi cà phê sau thu hoạch."],
+        related=["https://cafef.vn/gia-tieu-di-ngang-188250805080000111.chn",
+                 "https://cafef.vn/xuat-khau-gao-tang-188250805070000222.chn"],
+    ),
+    # Người Lao Động, as on the saved page the profile was verified on: a bare <p> author, an
+    # "(NLĐO)- " sapo, a Word-pasted content box with empty paragraphs, both related lists.
+    "nld_like": dict(
+        url="https://nld.com.vn/cho-dem-moi-mo-o-quan-trung-tam-196251120193000123.htm",
+        profile="nld",
+        title="Chợ đêm mới mở ở quận trung tâm",
+        published="2025-11-20T19:30",
+        byline="Thu Trang",
+        lead="Chợ đêm có 120 gian hàng ăn uống và đồ thủ công, mở cửa đến nửa đêm.",
+        paragraphs=3,
+        captions=["Khách tham quan chợ đêm trong tối khai trương"],
+        related=["https://nld.com.vn/pho-di-bo-mo-rong-196251118100000111.htm",
+                 "https://nld.com.vn/am-thuc-duong-pho-196251110080000222.htm"],
+    ),
+    # Báo Chính phủ, as on the saved page the profile was verified on: no byline, the date and
+    # time split by an icon, an in-body section heading, a caption-less figure, "Tham khảo thêm".
+    "baochinhphu_like": dict(
+        url="https://baochinhphu.vn/quy-dinh-moi-ve-xe-dap-dien-tu-thang-12-102251201081500123.htm",
+        profile="baochinhphu",
+        title="Quy định mới về xe đạp điện từ tháng 12",
+        published="2025-12-01T08:15",
+        byline=None,
+        lead="Người đi xe đạp điện phải đội mũ bảo hiểm và không chở quá một người.",
+        paragraphs=4,
+        captions=[],
+        related=["https://baochinhphu.vn/chinh-sach-moi-thang-11-102251101060000111.htm"],
+    ),
     "unprofiled_site": dict(
         url="https://baotinhnha.vn/van-hoa/le-hoi-hoa-ban-khai-mac-12346.html",
         profile=None,
@@ -101,6 +231,24 @@ GENERIC_DIFFERS = {
     ("dantri_like", "related"): [],
     ("dantri_2026_like", "lead"): "(Dân trí) - " + CASES["dantri_2026_like"]["lead"],
     ("vnexpress_like", "published"): "2025-03-02T08:15",
+    ("tuoitre_like", "related"): ["https://tuoitre.vn/xe-dap-cong-cong-them-tram-100251001090000111.htm"],
+    ("thanhnien_like", "paragraphs"): 4,  # the video caption is read as text
+    ("thanhnien_like", "related"): [],
+    ("nld_like", "lead"): "(NLĐO)- " + CASES["nld_like"]["lead"],
+    ("baochinhphu_like", "lead"): "(Chinhphu.vn) - " + CASES["baochinhphu_like"]["lead"],
+    ("baochinhphu_like", "paragraphs"): 3,  # the section heading is not kept
+    ("baotintuc_like", "byline"): "Minh AnhTTXVN",  # JSON-LD glues the name and the agency
+    ("baotintuc_like", "paragraphs"): 1,
+    ("baotintuc_like", "related"): [],
+    # the in-body card's teaser is taken for a caption; the in-body card is not a related item
+    ("vietnamnet_like", "captions"): ["Phối cảnh cầu vượt nút giao phía tây. Ảnh: Ban quản lý dự án",
+                                      "Tóm tắt của một bài khác, không phải đoạn văn của bài này."],
+    ("vietnamnet_like", "related"): ["https://vietnamnet.vn/duyet-du-an-cau-vuot-2390001.html",
+                                     "https://vietnamnet.vn/un-tac-cua-ngo-phia-tay-2380001.html"],
+    ("vietnamplus_like", "paragraphs"): 2,  # the sapo's repeat in the body is dropped
+    ("vietnamplus_like", "related"): [],
+    ("tienphong_like", "lead"): "TPO - " + CASES["tienphong_like"]["lead"],
+    ("tienphong_like", "captions"): [],
 }
 
 
@@ -148,6 +296,29 @@ def test_generic_path(name):
     ("vnexpress_like", "byline_raw", "profile:body"),  # the right-aligned bold last paragraph
     ("vnexpress_like", "paragraphs", "profile"),
     ("article_cms_like", "related", "profile"),
+    ("tuoitre_like", "lead", "profile"),
+    ("tuoitre_like", "related", "profile"),
+    ("thanhnien_like", "title", "profile"),
+    ("thanhnien_like", "byline_raw", "profile"),
+    ("thanhnien_like", "paragraphs", "profile"),
+    ("nld_like", "byline_raw", "profile"),
+    ("nld_like", "lead", "profile"),
+    ("baochinhphu_like", "published_raw", "profile"),
+    ("baochinhphu_like", "related", "profile"),
+    ("baotintuc_like", "byline_raw", "profile"),
+    ("baotintuc_like", "related", "profile"),
+    ("vietnamnet_like", "published_raw", "profile"),
+    ("vietnamnet_like", "byline_raw", "profile"),
+    ("vietnamnet_like", "related", "profile"),
+    ("vietnamplus_like", "paragraphs", "profile"),
+    ("vietnamplus_like", "related", "profile"),
+    ("tienphong_like", "images", "profile"),  # a photo story: the fallback does not replace it
+    ("tienphong_like", "paragraphs", "profile"),
+    ("tienphong_like", "related", "profile"),
+    ("cafef_like", "byline_raw", "profile"),
+    ("cafef_like", "lead", "profile"),
+    ("cafef_like", "paragraphs", "profile"),
+    ("cafef_like", "related", "profile"),
     ("unprofiled_site", "title", "jsonld"),
     ("unprofiled_site", "published_raw", "jsonld"),
     ("unprofiled_site", "paragraphs", "trafilatura"),
@@ -196,3 +367,35 @@ def test_canonical_url_of_another_site_is_ignored():
     sel = Selector(text='<link rel="canonical" href="https://other.vn/x.html">')
     assert canonical_url(sel, "https://www.bao.vn/y.html") == "https://www.bao.vn/y.html"
     assert site_of("https://www.bao.vn/y.html") == "bao.vn"
+
+
+@pytest.mark.parametrize("html", [
+    "<html><head><title>T</title></head><body><p>Hà Nội</p></body></html>",
+    "  \n<p>leading and trailing space</p>\u3000\n",
+    "<p>a\x00b</p>\x00 \n",  # NULs: dropped after the text is stripped, as parsel does
+    "",
+    "<?xml version='1.0'?><html><body><p>x</p></body></html>",  # HTML, as Scrapy's HtmlResponse has it
+])
+def test_parse_html_builds_the_tree_scrapy_builds(html):
+    from lxml import etree
+    from parsel import Selector
+
+    from archiver.extract import parse_html
+
+    ours = parse_html(html, "https://bao.vn/a.html").root.getroottree()
+    theirs = Selector(text=html, type="html", base_url="https://bao.vn/a.html").root.getroottree()
+    assert etree.tostring(ours) == etree.tostring(theirs)
+    assert ours.docinfo.URL == theirs.docinfo.URL
+
+
+@pytest.mark.parametrize("html, expected", [
+    ('<html><head><link rel="canonical" href="/a.html"></head><body>'
+     '<link rel="canonical" href="/b.html"></body></html>', "https://bao.vn/a.html"),
+    ('<html><head><link rel="canonical"><link rel="canonical" href="/c.html"></head></html>', "https://bao.vn/c.html"),
+    ('<html><head></head><body><link rel="canonical" href="/b.html"></body></html>', "https://bao.vn/b.html"),
+    ("<html><body><p>none</p></body></html>", "https://bao.vn/x.html"),
+])
+def test_canonical_url_is_the_first_canonical_link_of_the_page(html, expected):
+    from parsel import Selector
+
+    assert canonical_url(Selector(text=html), "https://bao.vn/x.html") == expected

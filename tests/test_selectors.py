@@ -5,7 +5,18 @@ from __future__ import annotations
 import pytest
 from parsel import Selector
 
-from archiver.selectors import POST, Rule, element_text, first, is_xpath
+from archiver.selectors import (
+    POST,
+    Rule,
+    compiled,
+    compiled_first,
+    element_text,
+    first,
+    first_match,
+    first_text,
+    is_xpath,
+    select,
+)
 
 PAGE = Selector(text="""<html><body>
 <div class="meta"><span class="date">12/03/2025 | 1.234</span></div>
@@ -68,3 +79,58 @@ def test_first_rule_that_gives_text_wins():
 
 def test_element_text_joins_inline_nodes_without_spaces_and_skips_scripts():
     assert element_text(PAGE.css("p.mix")[0].root) == "Giá xăng, dầu giảm nhẹ"
+
+
+# A page where the first element of a selector is nested in another, and the first match of
+# `div.box > p` sits in the inner box: a search that stopped at the outer box would miss it.
+NESTED = Selector(text="""<html><body>
+<div class="box" id="outer">
+  <div class="box" id="inner"><p class="x"></p><p class="x">inner</p></div>
+  <p class="x">outer</p>
+  <a href="/one" class="t">One</a>
+</div>
+<div class="box"><p class="x">late</p><a class="t" href="/two">Two</a></div>
+<p class="x"> </p><!-- a comment --><br>
+<div class="a-b">hyphen</div><div class="ab">ab</div><div class=" b  a ">spaced</div><div>none</div>
+</body></html>""")
+
+SELECTORS = ["p.x", "div.box p.x", "div.box > p.x", "div p", "body > div p.x", "div.box a::attr(href)",
+             "div.box p::text", "div.a", "div.b", "div.ab", "div.a-b", "p.x, a.t", "p + a", "p ~ a", "#inner p",
+             "div:not(.box) ", "p:first-child", "p.x:nth-of-type(2)", "div.box *", "h1", "//p[@class='x']",
+             "div.box::text", "div::attr(class)", "a::attr(href)"]
+
+
+@pytest.mark.parametrize("expr", SELECTORS)
+def test_first_match_and_first_text_agree_with_every_match(expr):
+    everything = NESTED.xpath(expr) if is_xpath(expr) else NESTED.css(expr)
+    roots = [s.root for s in everything]
+    assert first_match(NESTED, expr) == (roots[0] if roots else None)
+    texts = [t.strip() for t in (s.root if isinstance(s.root, str) else element_text(s.root) for s in everything)]
+    assert first_text(NESTED, expr) == next((t for t in texts if t), "")
+
+
+@pytest.mark.parametrize("expr", SELECTORS)
+def test_css_translation_matches_parsel(expr):
+    ours = select(NESTED, expr)
+    assert ours == [s.root for s in (NESTED.xpath(expr) if is_xpath(expr) else NESTED.css(expr))]
+
+
+@pytest.mark.parametrize("css, rewritten", [
+    ("div.box p", True),
+    ("div.box", True),
+    ("div.box > p", False),  # p children of a later, inner box may come first
+    ("p + a", False),
+    ("p.x, a.t", False),
+    ("p:nth-child(2) a", True),
+    ("a.t::attr(href)", True),  # an element's attribute comes before anything inside it
+    ("div.box::text", False),  # the inner box's text may come before the outer box's own
+])
+def test_only_selectors_whose_first_matches_are_safe_to_find_early_are_rewritten(css, rewritten):
+    assert (compiled_first(css) is not compiled(css)) is rewritten
+
+
+def test_element_text_of_leaves():
+    comment = NESTED.root.xpath("//comment()")[0]
+    assert element_text(comment) == ""
+    assert element_text(NESTED.root.xpath("//br")[0]) == ""
+    assert element_text(NESTED.root.xpath("//div[@class='a-b']")[0]) == "hyphen"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archiver.text import Byline, clean_byline, clean_text, fold, parse_byline
+from archiver.text import Byline, clean_byline, clean_text, collapse_spaces, fold, parse_byline
 
 NFD = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731
 
@@ -114,3 +115,8 @@ def test_clean_byline(text, expected):
 def test_parse_byline_keeps_the_raw_text():
     assert parse_byline("Bài và ảnh: Minh Phương") == Byline(raw="Bài và ảnh: Minh Phương", name="Minh Phương")
     assert parse_byline(None) == Byline(raw=None, name=None)
+
+
+@given(st.text(alphabet=st.sampled_from(list(" \t\n\r\x0b\x0c\x1c\x85\xa0\u2028\u3000\u200bab đ"))) | st.text())
+def test_collapse_spaces_is_the_regex(text):
+    assert collapse_spaces(text) == re.sub(r"\s+", " ", text).strip()
