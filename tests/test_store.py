@@ -51,6 +51,26 @@ def test_schema_is_versioned_in_wal_with_indexes(db: Path) -> None:
         assert any(f"({column})" in sql or f", {column})" in sql for sql in indexed), column
 
 
+def test_an_archive_of_an_older_schema_is_migrated_and_keeps_its_rows(db: Path) -> None:
+    from archiver.schema import MIGRATIONS, connect
+
+    conn = connect(db)  # an archive written at version 2, before the FTS page size
+    conn.execute("CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+    for number, name, apply in MIGRATIONS[:2]:
+        apply(conn)
+        conn.execute("INSERT INTO migrations VALUES (?, ?, '2026-01-01')", (number, name))
+    conn.execute("PRAGMA user_version = 2")
+    conn.close()
+    with Archive(db) as archive:
+        archive.add(DANG)
+    assert one(db, "PRAGMA user_version") == SCHEMA_VERSION
+    assert one(db, "SELECT v FROM articles_fts_config WHERE k = 'pgsz'") == 16000
+    with Archive(db) as archive:
+        archive.add(WEATHER)
+    assert one(db, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'dang'") == 1
+    assert one(db, "PRAGMA integrity_check") == "ok"
+
+
 def test_add_writes_article_and_children(db: Path) -> None:
     with Archive(db) as archive:
         archive.add(DANG)
