@@ -67,9 +67,10 @@ _BYLINE_PREFIX = re.compile(
     r")\s*",
     re.IGNORECASE,
 )
-# Trailing notes: "(tổng hợp)", "(TH)", "(theo Reuters)", "- tổng hợp".
+# Trailing notes: "(tổng hợp)", "(TH)", "(theo Reuters)", "- tổng hợp", and the news agency the reporter
+# works for, "(TTXVN)" or "(TTXVN/Vietnam+)": a source note, like "(theo Reuters)", not part of the name.
 _BYLINE_SUFFIX = re.compile(
-    r"\s*(?:\(\s*(?:tổng\s*hợp|th|t/h|t\.h|lược\s*dịch|dịch|biên\s*dịch|theo\s+[^)]*)\s*\)"
+    r"\s*(?:\(\s*(?:tổng\s*hợp|th|t/h|t\.h|lược\s*dịch|dịch|biên\s*dịch|theo\s+[^)]*|ttxvn(?:\s*/[^)]*)?|vna)\s*\)"
     r"|[-–]\s*(?:tổng\s*hợp|th|t/h))\s*$",
     re.IGNORECASE,
 )

@@ -237,7 +237,6 @@ GENERIC_DIFFERS = {
     ("nld_like", "lead"): "(NLĐO)- " + CASES["nld_like"]["lead"],
     ("baochinhphu_like", "lead"): "(Chinhphu.vn) - " + CASES["baochinhphu_like"]["lead"],
     ("baochinhphu_like", "paragraphs"): 3,  # the section heading is not kept
-    ("baotintuc_like", "byline"): "Minh AnhTTXVN",  # JSON-LD glues the name and the agency
     ("baotintuc_like", "paragraphs"): 1,
     ("baotintuc_like", "related"): [],
     # the in-body card's teaser is taken for a caption; the in-body card is not a related item

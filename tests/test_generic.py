@@ -81,6 +81,11 @@ def test_published_order(head, body, published, source):
     ({"@type": "Person", "name": "TP"}, '<div class="article__author"><p class="name">Trần Phong</p></div>',
      "Trần Phong", "visible"),
     ({"@type": "Person", "name": "TP"}, "", "TP", "jsonld"),  # initials still beat nothing
+    # The CMS glued name and agency in JSON-LD; the page shows them apart.
+    ({"@type": "Person", "name": "Tâm HằngTTXVN"}, '<p class="author"><strong>Tâm Hằng</strong><i> (TTXVN)</i></p>',
+     "Tâm Hằng (TTXVN)", "visible"),
+    ({"@type": "Person", "name": "Tâm HằngTTXVN"}, "", "Tâm HằngTTXVN", "jsonld"),  # nothing better shown
+    ({"@type": "Person", "name": "Minh Hoàng"}, '<p class="author">Thu Hà</p>', "Minh Hoàng", "jsonld"),
     ({"@type": "Person", "name": ""}, "", None, None),
     ({"@type": "Organization", "name": "Báo Nhân Dân điện tử"}, "", None, None),
 ])

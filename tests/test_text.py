@@ -90,6 +90,8 @@ def test_fold(text, expected):
         ("Hà Thu (TH)", "Hà Thu"),
         ("Hà Thu (t/h)", "Hà Thu"),
         ("Hà Thu (theo Reuters)", "Hà Thu"),
+        ("Tâm Hằng (TTXVN)", "Tâm Hằng"),
+        ("Tâm Hằng (TTXVN/Vietnam+)", "Tâm Hằng"),
         ("Hà Thu - Tổng hợp", "Hà Thu"),
         ("Bài và ảnh: Theo Hồ Hương (tổng hợp)", "Hồ Hương"),
         ("Đỗ Trung • 07:12 ngày 24/03/2024", "Đỗ Trung"),
