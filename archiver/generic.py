@@ -286,7 +286,7 @@ def byline(page: Page) -> tuple[str | None, str | None]:
     authors = meta.ld_authors()
     names = [a.name for a in authors if a.good]
     if len(names) == 1 and _glued(names[0]) and (shown := visible_byline(page)):
-        if _letters(shown) == _letters(names[0]):  # "Tâm HằngTTXVN" in JSON-LD, "Tâm Hằng (TTXVN)" shown
+        if _squash(shown) == _squash(names[0]):  # "Tâm HằngTTXVN" in JSON-LD, "Tâm Hằng (TTXVN)" shown
             return shown, "visible"
     if names:
         return ", ".join(dict.fromkeys(names)), "jsonld"
@@ -309,10 +309,6 @@ def _glued(name: str) -> bool:
     """A lower-case letter right before a capital ("Tâm HằngTTXVN"): metadata that lost its spaces and
     brackets when the CMS joined the author's parts."""
     return any(a.islower() and b.isupper() for a, b in zip(name, name[1:], strict=False))
-
-
-def _letters(text: str) -> str:
-    return "".join(c for c in text.casefold() if c.isalpha())
 
 
 def visible_byline(page: Page) -> str | None:
