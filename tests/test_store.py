@@ -237,6 +237,16 @@ def test_batches_commit_when_full(db: Path) -> None:
     assert one(db, "SELECT count(*) FROM articles") == 7
 
 
+def test_a_full_batch_adds_one_fts_segment(db: Path) -> None:
+    """FTS5 writes a segment at the end of every statement that indexes rows: a batch of max_batch new
+    articles must be one INSERT, or the index grows (and is merged) in many small pieces."""
+    with Archive(db, batch_size=1024) as archive:
+        for n in range(1024):
+            archive.add(article(n))
+    assert one(db, "SELECT count(DISTINCT segid) FROM articles_fts_idx") == 1
+    assert_fts_in_sync(db)
+
+
 def test_duplicate_urls_within_a_batch_keep_the_last(db: Path) -> None:
     with Archive(db) as archive:
         archive.add(article(1, title="first"))
@@ -453,8 +463,9 @@ def test_any_sequence_of_adds_leaves_one_row_per_url(tmp_path: Path, adds: list,
     [
         (0, 3, []),
         (5, 3, [4, 1]),
-        (257, 3, [256, 1]),
-        (1000, 29, [256, 256, 256, 128, 64, 32, 8]),
+        (1025, 3, [1024, 1]),
+        (1024, 29, [1024]),  # a full articles batch is one statement
+        (1600, 29, [1024, 512, 64]),
         (300, 200, [128, 128, 32, 8, 4]),  # 200 columns: at most 128 rows under the variable limit
     ],
 )
