@@ -253,9 +253,6 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: bounded, independent of archive size
-        # Statement journals (the undo log of each multi-row INSERT) in memory: by default SQLite spills them
-        # to a temporary file after 64 KiB, which the store benchmark wrote about 29 KB per article to.
-        conn.execute("PRAGMA temp_store = MEMORY")
         # Checkpoint every 64 MiB of WAL instead of every 16 MiB (1000 pages): FTS5 merges rewrite the same
         # pages over and over, and each checkpoint copies them to the database once. Measured on the store
         # benchmark: a third less wall time per article. The WAL file is cut back to that size after each.
