@@ -159,7 +159,7 @@ def prepare(article: Article, crawl_id: int | None) -> PreparedArticle:
 # New articles are inserted with one multi-row INSERT per batch, not one statement per row or per few hundred
 # rows: FTS5 flushes its pending terms into a new index segment at the end of every statement that fires the
 # FTS trigger (a statement savepoint), and every extra segment is written, then merged, once more. Measured
-# under callgrind: 256-row statements cost 14% more instructions per article than one statement per batch.
+# under callgrind: one statement per batch costs 14% fewer instructions per article than 256-row statements.
 _INSERT_COLUMNS = (
     "url", "site", "title", "lead", "body", "byline", "byline_raw", "published_at", "published_raw",
     "published_precision", "published_month", "views", "views_observed_at", "paragraph_count", "image_count",
