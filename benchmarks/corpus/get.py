@@ -30,9 +30,10 @@ def read_manifest(path: Path = HERE / "manifest.tsv") -> list[dict[str, str]]:
 def git_dir(mirror: Path, repo: str) -> Path | None:
     """The git directory of a fetched repository: a folder holding HEAD and objects/."""
     top = mirror / repo.replace("/", "+")
-    for candidate in [top, *sorted(top.glob("*"))]:
-        if (candidate / "HEAD").is_file() and (candidate / "objects").is_dir():
-            return candidate
+    for folder in [top, *sorted(top.glob("*"))]:
+        for candidate in (folder, folder / ".git"):  # a bare snapshot, or one with a work tree
+            if (candidate / "HEAD").is_file() and (candidate / "objects").is_dir():
+                return candidate
     return None
 
 
