@@ -485,11 +485,16 @@ class Archive:
         self._totals = BatchResult()
         return crawl_id
 
-    def end_crawl(self, crawl_id: int, stats: dict, dropped: list[dict] | None = None) -> dict:
-        """Flush, record the crawl's stats, drops and per-field coverage, and return that report."""
+    def end_crawl(self, crawl_id: int, stats: dict, dropped: list[dict] | None = None,
+                  fetch_errors: list[dict] | None = None) -> dict:
+        """Flush, record the crawl's stats, drops, fetch errors and per-field coverage, and return that report.
+
+        `fetch_errors`: one dict per page not fetched or not read, with `url`, `kind`, `status`, `detail`, `at`
+        (see archiver.failures)."""
         self.flush()
         stats = stats or {}
         dropped = list(dropped or [])
+        fetch_errors = list(fetch_errors or [])
         dropped_reasons = _dropped_reasons(stats, dropped)
         report: dict[str, Any] = {
             "crawl_id": crawl_id,
@@ -502,7 +507,10 @@ class Archive:
             "errors": error_counts(stats),
             "dropped": dropped_reasons,
             "dropped_count": sum(dropped_reasons.values()),
+            "fetch_errors": dict(Counter(e["kind"] for e in fetch_errors)),
         }
+        if fetch_errors:
+            report["errors"]["fetch_errors"] = len(fetch_errors)
         with self._transaction() as conn:
             report["coverage"] = _coverage(conn, "last_crawl_id = ?", (crawl_id,))
             conn.execute(
@@ -522,6 +530,11 @@ class Archive:
             conn.executemany(
                 "INSERT INTO dropped_items (crawl_id, url, reason, detail) VALUES (?, ?, ?, ?)",
                 [(crawl_id, d.get("url"), d.get("reason"), _dumps(d)) for d in dropped],
+            )
+            conn.executemany(
+                "INSERT INTO fetch_errors (crawl_id, url, kind, status, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
+                [(crawl_id, e["url"], e["kind"], e.get("status"), e.get("detail"), e.get("at") or now_iso())
+                 for e in fetch_errors],
             )
             row = conn.execute("SELECT spider, site, started_at FROM crawls WHERE id = ?", (crawl_id,)).fetchone()
         if row:
