@@ -27,7 +27,7 @@ from archiver.replica import CATEGORIES, ReplicaSite
 from archiver.server import _LISTING, ReplicaHandler, base_url
 
 SLOW_WITHIN = 0.6  # seconds, well inside TIMEOUT
-TIMEOUT = 2.0  # the DOWNLOAD_TIMEOUT crawls of this server run with
+TIMEOUT = 3.0  # the DOWNLOAD_TIMEOUT crawls of this server run with
 SLOW_BEYOND = TIMEOUT + 1.5
 HUGE = 30 * 1024 * 1024  # above DOWNLOAD_MAXSIZE (16 MiB)
 BIG = 5 * 1024 * 1024  # above DOWNLOAD_WARNSIZE (4 MiB), below the cap: stored
@@ -90,8 +90,9 @@ class FaultSite:
         self.fault_of = {site.path(i): name for name, ids in self.targets.items() for i in ids}
         self.listing_targets: dict[str, list[str]] = defaultdict(list)
         listings = ["/"] + [f"/{c}.aspx?page=2" for c, _ in CATEGORIES if site.pages_in(c) >= 2]
-        for k, path in enumerate(listings):
-            name = [n for n in LISTING_FAULTS if n in self.faults][k % len(LISTING_FAULTS)]
+        names = [n for n in LISTING_FAULTS if n in self.faults]
+        for k, path in enumerate(listings if names else ()):
+            name = names[k % len(names)]
             self.fault_of[path] = name
             self.listing_targets[name].append(path)
         self.tracked = {site.path(i) for i in self.targets.get("tracking", ())}
@@ -151,10 +152,10 @@ class FaultHandler(ReplicaHandler):
             html = html.replace(f'href="{path}"', f'href="{path}?{TRACKING.format(where=where)}"')
         return html
 
-    def send_bytes(self, status: int, data: bytes, ctype: str = "text/html; charset=utf-8", *,
+    def send_bytes(self, status: int, data: bytes | list[bytes], ctype: str = "text/html; charset=utf-8", *,
                    gzipped: bool = False, length: bool = True, extra: dict | None = None) -> None:
-        if gzipped:
-            data = gzip.compress(data, mtime=0)
+        """Send `data` (or its parts, in order) with a Content-Length, or chunked without one."""
+        parts = [gzip.compress(data, mtime=0) if gzipped else data] if isinstance(data, bytes) else data
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         if gzipped:
@@ -162,17 +163,21 @@ class FaultHandler(ReplicaHandler):
         for name, value in (extra or {}).items():
             self.send_header(name, value)
         if length:
-            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Content-Length", str(sum(map(len, parts))))
         else:
             self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        if length:
-            self.wfile.write(data)
-            return
-        for start in range(0, len(data), 1 << 20):
-            chunk = data[start : start + (1 << 20)]
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-        self.wfile.write(b"0\r\n\r\n")
+        for part in parts:
+            if length:
+                self.wfile.write(part)
+                continue
+            view = memoryview(part)
+            for start in range(0, len(part), 1 << 20):
+                self.wfile.write(b"%x\r\n" % len(view[start : start + (1 << 20)]))
+                self.wfile.write(view[start : start + (1 << 20)])
+                self.wfile.write(b"\r\n")
+        if not length:
+            self.wfile.write(b"0\r\n\r\n")
 
     # -- the faults, one method each ---------------------------------------------------------------
 
@@ -255,16 +260,15 @@ class FaultHandler(ReplicaHandler):
             pass
 
 
-def padded(html: str, size: int) -> bytes:
-    """The page with a comment before </body> that makes it `size` bytes: the article is unchanged."""
-    data = html.encode("utf-8")
-    return data.replace(b"</body>", _padding(size - len(data)) + b"</body>", 1)
+def padded(html: str, size: int) -> list[bytes]:
+    """The page in parts, with a comment before </body> that makes it `size` bytes: the article is unchanged."""
+    head, tail = html.encode("utf-8").rsplit(b"</body>", 1)
+    return [head, _comment(size - len(head) - len(tail) - 7), b"</body>" + tail]
 
 
-@lru_cache(maxsize=4)
-def _padding(n: int) -> bytes:
-    filler = b"<!-- " + b"x" * max(0, n - 9) + b" -->"
-    return filler
+@lru_cache(maxsize=4)  # one per page size: built once, sent many times
+def _comment(size: int) -> bytes:
+    return b"<!-- " + b"x" * max(0, size - 9) + b" -->"
 
 
 def to_cp1258(text: str) -> bytes:
