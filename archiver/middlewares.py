@@ -139,11 +139,10 @@ class RetryAfter:
         if response.status not in (429, 503) or request.meta.get("dont_retry"):
             return response
         delay = retry_after(response.headers.get(b"Retry-After"))
-        if delay is None:
-            return response  # RetryMiddleware retries it the usual way
+        retries = request.meta.get("max_retry_times", self.crawler.settings.getint("RETRY_TIMES"))
+        if delay is None or request.meta.get("retry_times", 0) >= retries:
+            return response  # RetryMiddleware retries it at once, or gives up and the errback records it
         retry = get_retry_request(request, spider=self.crawler.spider, reason=f"http_{response.status}_retry_after")
-        if retry is None:
-            return response  # retries used up: the spider's errback records the status
         wait = min(delay, self.cap)
         self.crawler.stats.inc_value("archiver/retry_after_seconds", round(wait, 3))
         log.info("%s answered %d: retrying in %.1f s as its Retry-After asks", request.url, response.status, wait)

@@ -20,11 +20,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from archiver.replica import CATEGORIES, ReplicaSite
-from archiver.server import _LISTING, ReplicaHandler, base_url
+from archiver.server import _LISTING, ReplicaHandler, base_url, serving
 
 SLOW_WITHIN = 0.6  # seconds, well inside TIMEOUT
 TIMEOUT = 3.0  # the DOWNLOAD_TIMEOUT crawls of this server run with
@@ -59,6 +58,7 @@ FAULTS = [
     Fault("slow_always", "timeout", promise="recorded"),
     Fault("retry_after_429", promise="429 waits for Retry-After, then fetched"),
     Fault("retry_after_503", times=1, promise="503 waits for Retry-After, then fetched"),
+    Fault("retry_after_always", "http_429", promise="429 every time: retried after each delay, then recorded"),
     Fault("gzip_corrupt", promise="a corrupt gzip body is retried"),
     Fault("gzip_truncated", times=1, promise="a truncated gzip stream is an error, retried"),
     Fault("gzip_always", "bad_content_encoding", promise="retried, then recorded"),
@@ -116,7 +116,7 @@ def page_of(target: str) -> str:
 
 
 class FaultHandler(ReplicaHandler):
-    faults: FaultSite  # set on the subclass made by `make_fault_server`
+    faults: FaultSite  # set on the subclass made by `serve_faults`
 
     def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
         url = urlsplit(self.path)
@@ -214,6 +214,8 @@ class FaultHandler(ReplicaHandler):
     def fault_retry_after_429(self, url) -> None:
         self.send_bytes(429, b"<html><body>Too Many Requests</body></html>", extra={"Retry-After": "1"})
 
+    fault_retry_after = fault_retry_after_429
+
     def fault_retry_after_503(self, url) -> None:
         self.send_bytes(503, b"<html><body>Maintenance</body></html>", extra={"Retry-After": "1"})
 
@@ -253,10 +255,16 @@ class FaultHandler(ReplicaHandler):
         self.send_bytes(200, html.replace('<div class="contentview">', '<div class="contentview">' + nested,
                                           1).encode("utf-8"))
 
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (OSError, ValueError):  # the connection was reset on purpose, or the client gave up on the page
+            pass
+
     def finish(self) -> None:
         try:
             super().finish()
-        except (OSError, ValueError):  # the connection was reset on purpose, or the client gave up on a slow page
+        except (OSError, ValueError):
             pass
 
 
@@ -292,27 +300,9 @@ def to_cp1258(text: str) -> bytes:
     return bytes(out)
 
 
-class FaultServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address) -> None:  # a client giving up is part of the game
-        pass
-
-
-def make_fault_server(faults: FaultSite, port: int = 0) -> FaultServer:
-    handler = type("Handler", (FaultHandler,), {"site": faults.site, "faults": faults})
-    return FaultServer(("127.0.0.1", port), handler)
-
-
 @contextmanager
 def serve_faults(faults: FaultSite) -> Iterator[str]:
     """Serve the hostile replica from a thread of this process; yields the base URL."""
-    server = make_fault_server(faults)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    handler = type("FaultHandler", (FaultHandler,), {"faults": faults})
+    with serving(faults.site, handler=handler) as server:
         yield base_url(server)
-    finally:
-        server.shutdown()
-        server.server_close()
-
