@@ -87,3 +87,10 @@ def test_no_remote_control_or_telnet_console(crawled):
     extensions = proc.stderr.split("Enabled extensions:", 1)[1].split("]", 1)[0]
     assert "CoreStats" in extensions
     assert "RemoteControl" not in extensions and "TelnetConsole" not in extensions
+
+
+def test_a_big_page_under_the_cap_is_warned_about_and_stored(crawled):
+    faults, url, _, proc, rows = crawled
+    for i in faults.targets["big"]:
+        assert f"larger than download warn size (4194304) in request <GET {url}{faults.site.path(i)}>" in proc.stderr
+    assert rows["big"].lost == 0
