@@ -40,8 +40,9 @@ def test_every_fault_keeps_its_promise(crawled, name):
     row = rows[name]
     fault = faults.faults.get(name)
     permanent = name == "http_404" or (fault is not None and fault.permanent)
-    assert (row.lost, row.dup, row.corrupt, row.refetched) == (0, 0, 0, 0), row.line()
-    assert row.recorded == (row.pages if permanent else 0), row.line()
+    promise = f"{row.line()}; promised: {fault.promise if fault else 'stored, or recorded'}"
+    assert (row.lost, row.dup, row.corrupt, row.refetched) == (0, 0, 0, 0), promise
+    assert row.recorded == (row.pages if permanent else 0), promise
 
 
 def test_permanent_faults_are_in_the_crawl_report_with_their_urls(crawled):
