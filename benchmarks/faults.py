@@ -35,6 +35,7 @@ def fault_rows(articles: int, per_fault: int, mode: str, workdir: Path) -> list[
         seconds = time.perf_counter() - started
         rows = judge(db, faults, url)
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # One crawl at a time: side by side, their servers share this process's GIL and big pages time out.
     print(f"# mode={mode}: {articles} articles, {per_fault} pages per fault; crawl exit {proc.returncode}, "
           f"{seconds:.0f} s, peak RSS of the crawls so far {rss:.0f} MiB")
     for row in rows:
