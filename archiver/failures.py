@@ -17,6 +17,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archiver.schema import now_iso
+from archiver.store import NOT_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,8 @@ def record(crawler: Crawler, failure: Failure) -> FetchError:
     """Log, count and keep one failed request for the crawl report."""
     error = classify(failure)
     crawler.stats.inc_value(f"archiver/fetch_errors/{error.kind}")
-    log.warning("not fetched: %s: %s: %s", error.url, error.kind, error.detail)
+    level = logging.INFO if error.kind in NOT_ERRORS else logging.WARNING
+    log.log(level, "not fetched: %s: %s: %s", error.url, error.kind, error.detail)
     fetch_errors(crawler).append(error)
     return error
 

@@ -53,6 +53,9 @@ _COVERAGE_SQL = {
 }
 
 _WORD_FROM = re.compile(r"\w*")  # the rest of a word from a position
+# fetch_errors kinds that are the crawl's own choice, not failures: recorded (the archive lacks the page), but
+# logged at INFO and left out of the crawl's error count.
+NOT_ERRORS = frozenset({"robots_txt"})
 
 
 def _dumps(obj: Any) -> str:
@@ -509,8 +512,8 @@ class Archive:
             "dropped_count": sum(dropped_reasons.values()),
             "fetch_errors": dict(Counter(e["kind"] for e in fetch_errors)),
         }
-        if fetch_errors:
-            report["errors"]["fetch_errors"] = len(fetch_errors)
+        if failed := sum(1 for e in fetch_errors if e["kind"] not in NOT_ERRORS):
+            report["errors"]["fetch_errors"] = failed
         with self._transaction() as conn:
             report["coverage"] = _coverage(conn, "last_crawl_id = ?", (crawl_id,))
             conn.execute(

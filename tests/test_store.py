@@ -491,3 +491,12 @@ def test_fetch_errors_are_recorded_per_url_and_counted_in_the_report(db: Path) -
         (crawl, "https://x/a", "http_500", 500, "HTTP 500 (after 3 retries)"),
         (crawl, "https://x/b", "redirect_loop", 302, "redirect loop: b -> c -> b"),
     ]
+
+
+def test_pages_robots_txt_forbids_are_recorded_but_are_no_errors(db: Path) -> None:
+    forbidden = {"url": "https://x/search", "kind": "robots_txt", "status": None, "detail": "Forbidden by robots.txt",
+                 "at": "2026-12-03T01:00:00+00:00"}
+    with Archive(db) as archive:
+        report = archive.end_crawl(archive.begin_crawl("news", "x", {}), {}, [], [forbidden])
+    assert report["fetch_errors"] == {"robots_txt": 1} and report["errors"] == {}
+    assert one(db, "SELECT kind FROM fetch_errors") == "robots_txt"
