@@ -223,6 +223,14 @@ def _port_free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
+def _not_fetched(kinds: dict | None) -> list[str]:
+    """The summary line for pages not fetched or not read (one fetch_errors row each)."""
+    if not kinds:
+        return []
+    listed = ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    return [f"Not fetched: {sum(kinds.values())} pages ({listed}); URLs and reasons in the fetch_errors table"]
+
+
 def _summary(db: str, result, per_site: dict, shares: dict) -> str:
     report = result.report
     lines = [
@@ -231,6 +239,7 @@ def _summary(db: str, result, per_site: dict, shares: dict) -> str:
         f"(new {report.get('articles_new', 0)}, changed {report.get('articles_changed', 0)}); "
         f"in the archive: {sum(per_site.values())}",
         f"Dropped: {report.get('dropped') or 'none'}   Errors: {report.get('errors') or 'none'}",
+        *_not_fetched(report.get("fetch_errors")),
         f"Pages fetched: {result.pages} in {result.seconds:.1f} s ({result.pages_per_second:.0f} pages/s)",
         "Share of articles with each field:",
         *(f"  {name:<16}{share:7.1%}" for name, share in shares.items()),

@@ -8,6 +8,7 @@ from datetime import datetime
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from archiver.failures import as_rows, fetch_errors
 from archiver.items import Article, NotModified, RawArticle
 from archiver.monitor import layout_flags
 from archiver.normalize import normalize_article
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 REQUIRED = ("url", "title")  # an article without these is no article
 SETTINGS_RECORDED = ("USER_AGENT", "ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY",
                      "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "RETRY_TIMES",
+                     "DOWNLOAD_TIMEOUT", "DOWNLOAD_MAXSIZE",
                      "CLOSESPIDER_PAGECOUNT", "JOBDIR")
 
 
@@ -93,7 +95,8 @@ class StorePipeline:
     def close_spider(self, spider=None):
         self.archive.touch(self.unchanged)
         stats = dict(self.crawler.stats.get_stats())
-        report = self.archive.end_crawl(self.crawl_id, stats, getattr(self.crawler, "archiver_dropped", []))
+        report = self.archive.end_crawl(self.crawl_id, stats, getattr(self.crawler, "archiver_dropped", []),
+                                        as_rows(fetch_errors(self.crawler)))
         history = self.archive.recent_coverage(report.get("site"), before=self.crawl_id)
         report["flags"] = layout_flags(report["coverage"], history, report.get("articles_written") or 0)
         if report["flags"]:

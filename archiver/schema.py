@@ -219,11 +219,29 @@ def _v3_fts_page_size(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO [articles_fts] ([articles_fts], rank) VALUES ('pgsz', 16000)")
 
 
+def _v4_fetch_errors(conn: sqlite3.Connection) -> None:
+    # Pages a crawl could not fetch or read (after retries), each with its reason: nothing lost silently.
+    conn.execute(
+        """CREATE TABLE fetch_errors (
+            id INTEGER PRIMARY KEY,
+            crawl_id INTEGER REFERENCES crawls(id),
+            url TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            status INTEGER,
+            detail TEXT,
+            at TEXT NOT NULL
+        )"""
+    )
+    conn.execute("CREATE INDEX idx_fetch_errors_crawl ON fetch_errors(crawl_id)")
+    conn.execute("CREATE INDEX idx_fetch_errors_url ON fetch_errors(url)")
+
+
 # (version, name, function). Append only: never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "initial schema: articles, children, view_counts, revisions, crawls, FTS5", _v1_initial),
     (2, "articles.etag, articles.last_modified, crawls.flags", _v2_validators_and_flags),
     (3, "FTS5 leaf pages of one database page", _v3_fts_page_size),
+    (4, "fetch_errors: pages not fetched or not read, with the reason", _v4_fetch_errors),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -22,7 +22,25 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 DOWNLOAD_TIMEOUT = 30
 COOKIES_ENABLED = False
+# No way into a running crawl: Scrapy's telnet console and its HTTP RemoteControl (which runs Python
+# code sent to it; on by default in the Scrapy releases that have it, 2.19 here) stay off.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+# Hostile or broken servers (archiver/middlewares.py): a page is at most 16 MiB (a 30 MB page cost
+# 500 MiB of memory), and whatever is refused is recorded in `fetch_errors` with its reason.
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_AFTER_MAX = 60  # seconds: the longest Retry-After (429, 503) a retry waits for
+NESTING_LIMIT = 1000  # a page whose last element is this deep was cut short by the parser
+DOWNLOADER_MIDDLEWARES = {
+    "archiver.middlewares.Redirects": 610,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "archiver.middlewares.Decompression": 590,
+    "archiver.middlewares.RetryAfter": 560,
+    "archiver.middlewares.Charset": 545,
+    "archiver.middlewares.Nesting": 540,
+}
 
 ITEM_PIPELINES = {
     "archiver.pipelines.NormalizePipeline": 100,

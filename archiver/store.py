@@ -53,6 +53,9 @@ _COVERAGE_SQL = {
 }
 
 _WORD_FROM = re.compile(r"\w*")  # the rest of a word from a position
+# fetch_errors kinds that are the crawl's own choice, not failures: recorded (the archive lacks the page), but
+# logged at INFO and left out of the crawl's error count.
+NOT_ERRORS = frozenset({"robots_txt"})
 
 
 def _dumps(obj: Any) -> str:
@@ -485,11 +488,16 @@ class Archive:
         self._totals = BatchResult()
         return crawl_id
 
-    def end_crawl(self, crawl_id: int, stats: dict, dropped: list[dict] | None = None) -> dict:
-        """Flush, record the crawl's stats, drops and per-field coverage, and return that report."""
+    def end_crawl(self, crawl_id: int, stats: dict, dropped: list[dict] | None = None,
+                  fetch_errors: list[dict] | None = None) -> dict:
+        """Flush, record the crawl's stats, drops, fetch errors and per-field coverage, and return that report.
+
+        `fetch_errors`: one dict per page not fetched or not read, with `url`, `kind`, `status`, `detail`, `at`
+        (see archiver.failures)."""
         self.flush()
         stats = stats or {}
         dropped = list(dropped or [])
+        fetch_errors = list(fetch_errors or [])
         dropped_reasons = _dropped_reasons(stats, dropped)
         report: dict[str, Any] = {
             "crawl_id": crawl_id,
@@ -502,7 +510,10 @@ class Archive:
             "errors": error_counts(stats),
             "dropped": dropped_reasons,
             "dropped_count": sum(dropped_reasons.values()),
+            "fetch_errors": dict(Counter(e["kind"] for e in fetch_errors)),
         }
+        if failed := sum(1 for e in fetch_errors if e["kind"] not in NOT_ERRORS):
+            report["errors"]["fetch_errors"] = failed
         with self._transaction() as conn:
             report["coverage"] = _coverage(conn, "last_crawl_id = ?", (crawl_id,))
             conn.execute(
@@ -522,6 +533,11 @@ class Archive:
             conn.executemany(
                 "INSERT INTO dropped_items (crawl_id, url, reason, detail) VALUES (?, ?, ?, ?)",
                 [(crawl_id, d.get("url"), d.get("reason"), _dumps(d)) for d in dropped],
+            )
+            conn.executemany(
+                "INSERT INTO fetch_errors (crawl_id, url, kind, status, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
+                [(crawl_id, e["url"], e["kind"], e.get("status"), e.get("detail"), e.get("at") or now_iso())
+                 for e in fetch_errors],
             )
             row = conn.execute("SELECT spider, site, started_at FROM crawls WHERE id = ?", (crawl_id,)).fetchone()
         if row:

@@ -18,6 +18,7 @@ from scrapy.http import HtmlResponse, Response
 
 from archiver.dates import VN_TZ
 from archiver.extract import extract, site_of, strip_url
+from archiver.failures import record
 from archiver.feeds import is_feed_url, read_feed
 from archiver.incremental import is_due, load_known, policy_from
 from archiver.items import NotModified
@@ -131,7 +132,11 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("archiver/max_pages_reached")
                 return None
             self.asked.add(url)
-        return scrapy.Request(url, self.parse, **kwargs)
+        return scrapy.Request(url, self.parse, errback=self.failed, **kwargs)
+
+    def failed(self, failure):
+        """A page not fetched or not read, after retries: recorded with its reason (archiver.failures)."""
+        record(self.crawler, failure)
 
     def follow_feed(self, response: Response):
         """RSS/Atom items and sitemap entries: every one is an article; an index lists more sitemaps."""

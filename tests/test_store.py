@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import sqlite3
 from dataclasses import replace
@@ -471,3 +472,31 @@ def test_any_sequence_of_adds_leaves_one_row_per_url(tmp_path: Path, adds: list,
 )
 def test_statement_chunks_use_few_distinct_sizes(n: int, width: int, sizes: list[int]) -> None:
     assert [len(chunk) for chunk in store._statement_chunks(list(range(n)), width)] == sizes
+
+
+def test_fetch_errors_are_recorded_per_url_and_counted_in_the_report(db: Path) -> None:
+    failed = [
+        {"url": "https://x/a", "kind": "http_500", "status": 500, "detail": "HTTP 500 (after 3 retries)",
+         "at": "2026-12-03T01:00:00+00:00"},
+        {"url": "https://x/b", "kind": "redirect_loop", "status": 302, "detail": "redirect loop: b -> c -> b",
+         "at": "2026-12-03T01:00:01+00:00"},
+    ]
+    with Archive(db) as archive:
+        crawl = archive.begin_crawl("news", "x", {})
+        report = archive.end_crawl(crawl, {"downloader/response_status_count/500": 4}, [], failed)
+    assert report["fetch_errors"] == {"http_500": 1, "redirect_loop": 1}
+    assert report["errors"] == {"http_500": 4, "fetch_errors": 2}
+    assert json.loads(one(db, "SELECT errors FROM crawls")) == report["errors"]
+    assert rows(db, "SELECT crawl_id, url, kind, status, detail FROM fetch_errors ORDER BY url") == [
+        (crawl, "https://x/a", "http_500", 500, "HTTP 500 (after 3 retries)"),
+        (crawl, "https://x/b", "redirect_loop", 302, "redirect loop: b -> c -> b"),
+    ]
+
+
+def test_pages_robots_txt_forbids_are_recorded_but_are_no_errors(db: Path) -> None:
+    forbidden = {"url": "https://x/search", "kind": "robots_txt", "status": None, "detail": "Forbidden by robots.txt",
+                 "at": "2026-12-03T01:00:00+00:00"}
+    with Archive(db) as archive:
+        report = archive.end_crawl(archive.begin_crawl("news", "x", {}), {}, [], [forbidden])
+    assert report["fetch_errors"] == {"robots_txt": 1} and report["errors"] == {}
+    assert one(db, "SELECT kind FROM fetch_errors") == "robots_txt"
