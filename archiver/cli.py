@@ -43,7 +43,7 @@ def stats(db: str, as_json: bool) -> None:
 
     try:
         summary = summarize(db)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from error
     if as_json:
         echo_json(summary)
@@ -58,15 +58,22 @@ def stats(db: str, as_json: bool) -> None:
 @click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")
 @click.option("--until", help="Only articles published before this date (YYYY-MM-DD).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--raw", is_flag=True, help="QUERY is FTS5 syntax as is (column filters, ^, ...); errors are shown.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per match.")
 def search(
-    query: str, db: str, site: str | None, since: str | None, until: str | None, limit: int, as_json: bool
+    query: str, db: str, site: str | None, since: str | None, until: str | None, limit: int, raw: bool,
+    as_json: bool,
 ) -> None:
-    """Full-text search, with or without diacritics: archiver search "dang uy khoi"."""
+    """Full-text search, with or without diacritics: archiver search "dang uy khoi".
+
+    \b
+    Every word must appear, in any order; "quoted words" together; kinh* is a prefix.
+    AND, OR, NOT (in capitals), ( ) and NEAR(a b, 10) work as in FTS5 and in Datasette.
+    """
     from archiver.queries import search as run_search
 
     try:
-        results = run_search(db, query, site=site, since=since, until=until, limit=limit)
+        results = run_search(db, query, site=site, since=since, until=until, limit=limit, raw=raw)
     except (FileNotFoundError, ValueError) as error:
         raise click.ClickException(str(error)) from error
     for result in results:
@@ -77,6 +84,8 @@ def search(
             click.echo(f"{result['published_at'] or '-'}  {result['site']}  {title}")
             click.echo(f"  {result['url']}")
             click.echo(f"  {result['snippet']}\n")
+    more = " (the first --limit; there may be more)" if len(results) == limit else ""
+    click.echo(f"{len(results)} result{'' if len(results) == 1 else 's'}{more}", err=as_json)
 
 
 @cli.command()
@@ -105,23 +114,29 @@ def export(db: str, fmt: str, since: str | None, site: str | None, output: str |
 @cli.command()
 @_DB_OPTION
 @click.option("--metadata", type=click.Path(exists=True, dir_okay=False), help="Default: data/metadata.yml.")
-@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("-h", "--host", default="127.0.0.1", show_default=True, help="0.0.0.0 serves other machines too.")
+@click.option("-p", "--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="0 picks one.")
+@click.option("--setting", "settings", multiple=True, type=(str, str), metavar="NAME VALUE",
+              help="A Datasette setting, e.g. --setting sql_time_limit_ms 5000 (repeatable).")
+@click.option("-i", "--immutable", is_flag=True, help="Serve the file as immutable (nothing writes it meanwhile).")
+@click.option("--plugins-dir", type=click.Path(exists=True, file_okay=False), help="More Datasette plugins.")
+@click.option("--template-dir", type=click.Path(exists=True, file_okay=False), help="Templates overriding ours.")
 @click.option("--no-open", is_flag=True, help="Do not open a browser.")
-def browse(db: str, metadata: str | None, port: int, no_open: bool) -> None:
-    """Open the archive in Datasette with its titles, facets and canned queries."""
-    import subprocess
-    import tempfile
-    from pathlib import Path
+def browse(db: str, metadata: str | None, host: str, port: int, settings: tuple[tuple[str, str], ...],
+           immutable: bool, plugins_dir: str | None, template_dir: str | None, no_open: bool) -> None:
+    """Open the archive in Datasette: slim article lists, readable articles, search, charts (/-/dashboards).
 
-    from archiver.queries import DEFAULT_METADATA, datasette_command, datasette_metadata
+    Runs `datasette serve` in this process, so Ctrl-C or SIGTERM stops the server with it.
+    """
+    from archiver.queries import DEFAULT_METADATA, ServeOptions
+    from archiver.queries import browse as serve
 
-    if not Path(db).exists():
-        raise click.ClickException(f"no archive at {db}")
-    settings = datasette_metadata(db, metadata or DEFAULT_METADATA)
-    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as file:
-        json.dump(settings, file, ensure_ascii=False)
-        file.flush()
-        sys.exit(subprocess.call(datasette_command(db, file.name, port=port, open_browser=not no_open)))
+    options = ServeOptions(host, port, settings, immutable, plugins_dir, template_dir, not no_open)
+    try:
+        code = serve(db, metadata or DEFAULT_METADATA, options)
+    except (FileNotFoundError, ValueError, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    sys.exit(code)
 
 
 # -- site profiles: sites (library code in profile) ---------------------------------------------------
@@ -158,25 +173,48 @@ def sites(as_json: bool) -> None:
 DEMO_PORT = 8765
 
 
+def _http_url(ctx, param, value: str) -> str:
+    """--url must be an absolute http(s) URL: it resolves links and picks the profile."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in parts.netloc:
+        raise click.BadParameter(f"not an http(s) URL: {value!r} (e.g. https://example.vn/bai-viet-123.html)")
+    return value.strip()
+
+
 @cli.command()
 @click.argument("page", type=click.File("rb"))
-@click.option("--url", required=True, help="The URL the page was fetched from (resolves links, picks the profile).")
+@click.option("--url", required=True, callback=_http_url,
+              help="The URL the page was fetched from (resolves links, picks the profile).")
 @click.option("--site", "profile_name", help="Use this profile instead of guessing from the URL and markup.")
 @click.option("--fetched-at", help="ISO time the page was fetched (resolves '10 ngày trước'); default now.")
-def extract(page, url: str, profile_name: str | None, fetched_at: str | None) -> None:
-    """Print the article extracted from one saved PAGE as JSON, exactly as a crawl would store it."""
+@click.option("--content-type", help="The page's HTTP Content-Type, e.g. 'text/html; charset=windows-1258'.")
+def extract(page, url: str, profile_name: str | None, fetched_at: str | None, content_type: str | None) -> None:
+    """Print the article extracted from one saved PAGE as JSON, exactly as a crawl would store it.
+
+    The page is decoded as a crawl decodes it: the --content-type charset, else a BOM, else its
+    <meta charset>. Exits 1 with "no article found" when the page has no title, lead or body text.
+    """
     from datetime import datetime
 
+    from archiver.extract import decode_page
     from archiver.extract import extract as extract_page
     from archiver.normalize import normalize_article
     from archiver.profile import ProfileError, get_profile
 
     try:
         profile = get_profile(profile_name) if profile_name else None
+    except ProfileError as error:
+        raise click.BadParameter(str(error), param_hint="--site") from error
+    try:
         when = datetime.fromisoformat(fetched_at) if fetched_at else None
-    except (ProfileError, ValueError) as error:
-        raise click.BadParameter(str(error)) from error
-    article = normalize_article(extract_page(page.read(), url, fetched_at=when, profile=profile))
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--fetched-at") from error
+    text = decode_page(page.read(), url, content_type)
+    article = normalize_article(extract_page(text, url, fetched_at=when, profile=profile))
+    if not (article.title or article.lead or article.paragraphs):
+        raise click.ClickException(f"no article found in {page.name}: no title, lead or body text")
     click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
 
 
@@ -298,7 +336,8 @@ def _nothing():
 @click.argument("texts", nargs=-1)
 @click.option("--fetched-at", help="ISO time the texts were fetched (resolves '2 giờ trước'); default now.")
 def dates(texts: tuple[str, ...], fetched_at: str | None) -> None:
-    """Normalize date TEXTs (or stdin, one per line): one JSON {raw, iso, precision, relative, path} each."""
+    """Normalize date TEXTs (or stdin, one per line): one JSON {raw, iso, precision, relative, path, reason}
+    each; reason says why iso is null."""
     from archiver.dates import date_records, parse_fetched_at
 
     try:
