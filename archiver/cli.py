@@ -281,6 +281,14 @@ def _summary(db: str, result, per_site: dict, shares: dict) -> str:
     return "\n".join(lines)
 
 
+def _settings(ctx, param, pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """-s NAME=VALUE pairs, checked: a missing '=' is a usage error, not a traceback."""
+    for pair in pairs:
+        if "=" not in pair or not pair.split("=", 1)[0].strip():
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE (e.g. -s DOWNLOAD_DELAY=2)", param_hint="-s")
+    return tuple(tuple(pair.split("=", 1)) for pair in pairs)
+
+
 @cli.command()
 @click.argument("site", required=False)
 @click.option("--start-url", help="Start here (comma-separated for several); without SITE: crawl any site.")
@@ -293,7 +301,8 @@ def _summary(db: str, result, per_site: dict, shares: dict) -> str:
               help="Refetch known articles that are due under the site's refresh policy.")
 @click.option("--full", is_flag=True, help="Walk every listing page, not only while they show something new.")
 @click.option("--resume", is_flag=True, help="Keep the crawl's state in data/jobs/SITE so a stopped crawl resumes.")
-@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", callback=_settings,
+              help="Any Scrapy setting.")
 def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | None, since: datetime | None,
           refresh: bool, full: bool, resume: bool, overrides: tuple[str]) -> None:
     """Crawl SITE (a profile, see `archiver sites`) or --start-url, politely, into the archive.
@@ -310,7 +319,8 @@ def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | Non
 
     if not site and not start_url:
         raise click.UsageError("give a SITE profile or --start-url")
-    extra = dict(o.split("=", 1) for o in overrides)
+    _check_crawl_input(site, db)
+    extra = dict(overrides)
     args = {"site": site, "start_url": start_url, "since": since and since.date().isoformat(),
             "refresh": int(refresh), "full": int(full),
             "max_pages": max_pages}
@@ -325,6 +335,22 @@ def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | Non
     if flags := result.report.get("flags"):
         click.echo(f"LAYOUT CHANGED? {'; '.join(flags)}", err=True)
         sys.exit(LAYOUT_CHANGED)
+
+
+def _check_crawl_input(site: str | None, db: str) -> None:
+    """An unknown profile or an --db that is not SQLite: one line before Scrapy starts, not a traceback."""
+    from archiver.profile import ProfileError, get_profile
+    from archiver.store import check_sqlite
+
+    try:
+        if site:
+            get_profile(site)
+    except ProfileError as error:
+        raise click.BadParameter(str(error), param_hint="SITE") from error
+    try:
+        check_sqlite(db)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
 
 
 @contextmanager

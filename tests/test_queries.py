@@ -9,12 +9,11 @@ import pytest
 from archive_samples import DANG, WEATHER, article, make_archive
 
 from archiver.queries import (
-    DEFAULT_METADATA,
     MATCH_NOTHING,
     ServeOptions,
-    escape_fts,
     datasette_command,
     datasette_metadata,
+    escape_fts,
     format_stats,
     fts_query,
     search,

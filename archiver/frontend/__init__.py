@@ -41,12 +41,12 @@ _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)?
 def adopt_metadata(metadata: dict[str, Any], archives: list[str]) -> None:
     """Give every archive database the metadata written for "archive" (Datasette names a database after
     its file), and point the dashboards' charts at the first archive when there is no "archive"."""
-    databases = metadata.get("databases") or {}
-    template = databases.get(METADATA_DATABASE)
-    if template is None or not archives:
+    if not archives:
         return
-    for name in archives:
-        databases.setdefault(name, copy.deepcopy(template))
+    databases = metadata.get("databases") or {}
+    if (template := databases.get(METADATA_DATABASE)) is not None:
+        for name in archives:
+            databases.setdefault(name, copy.deepcopy(template))
     target = METADATA_DATABASE if METADATA_DATABASE in archives else archives[0]
     dashboards = (metadata.get("plugins") or {}).get("datasette-dashboards") or {}
     for dashboard in dashboards.values():
