@@ -79,13 +79,16 @@ def prepare_connection(conn) -> None:
 def slim_redirect(path: str, query_string: str, archives: list[str]) -> str | None:
     """Where a bare request should go: the site's root to the articles of its one archive, the articles
     table without a column choice to the slim view: 20 rows, 8 values per facet, no suggested facets
-    (every column with few values would be one). The full table is ?_nocol=d_folded."""
+    (every column with few values would be one). The full table is ?_nocol=d_folded. An empty search
+    box is dropped."""
     if path == "/" and len(archives) == 1:
         return f"/{archives[0]}/articles"
     parts = path.strip("/").split("/")
     if len(parts) != 2 or parts[1] != "articles" or parts[0] not in archives:
         return None
     args = parse_qsl(query_string, keep_blank_values=True)
+    if ("_search", "") in args:  # an empty search box: Datasette would search for nothing and find nothing
+        return f"{path}?{urlencode([a for a in args if a != ('_search', '')])}"
     if any(key in ("_col", "_nocol") for key, _ in args):
         return None
     given = {key for key, _ in args}
