@@ -244,14 +244,30 @@ def demo_site(port: int, articles: int, seed: int) -> None:
 def demo(articles: int, db: str, port: int, seed: int) -> None:
     """Start the bundled demo site, crawl it into the archive, and print a summary."""
     from archiver.crawl import make_settings, run_crawl
+    from archiver.replica import ReplicaSite
     from archiver.server import serve_in_process
     from archiver.store import counts, coverage
 
     with serve_in_process(articles, seed, port=port if _port_free(port) else 0) as url:
         click.echo(f"Demo site with {articles} articles at {url}/ ; crawling into {db} ...")
-        result = run_crawl("news", settings=make_settings(db, local=True, overrides={"LOG_LEVEL": "WARNING"}),
+        overrides = {"LOG_LEVEL": "WARNING", "PROGRESS_TOTAL": articles}
+        result = run_crawl("news", settings=make_settings(db, local=True, overrides=overrides),
                            site="dukcqtw", start_url=url + "/")
     click.echo(_summary(db, result, counts(db), coverage(db)))
+    click.echo(_planted(ReplicaSite(articles, seed).planted_faults()))
+
+
+def _planted(faults: dict[str, int]) -> str:
+    """What the demo's errors, drops and missing fields are: the replica's deliberate faults."""
+    return "\n".join([
+        "",
+        "The demo site's faults are planted on purpose, to show how a crawl reports them:",
+        f"  {faults['dead_links']} sibling links point to deleted articles: the http_404 errors",
+        f"  {faults['broken']} page lost its header mid-body: the 'no title' drop (logged, the crawl goes on)",
+        f"  {faults['no_views']} articles show no view count, {faults['no_images']} no image, "
+        f"{faults['no_byline']} no byline: the shares below 100%",
+        f"  {faults['nfd']} pages in decomposed Unicode and {faults['eth']} with 'Ð' for 'Đ': repaired, not counted",
+    ])
 
 
 def _port_free(port: int) -> bool:

@@ -53,14 +53,33 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    _require_chromium()
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """`archiver demo` of 30 articles: the archive, and what the demo printed."""
     db = tmp_path_factory.mktemp("browser") / "demo.db"  # not archive.db: the metadata must follow any name
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     cmd = [sys.executable, "-m", "archiver.cli", "demo", "--articles", "30", "--db", str(db), "--port", "0"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    return db
+    return db, proc.stdout
+
+
+@pytest.fixture(scope="module")
+def archive(demo: tuple[Path, str]) -> Path:
+    _require_chromium()
+    return demo[0]
+
+
+def test_demo_summary_explains_the_planted_faults(demo: tuple[Path, str]) -> None:
+    """The errors and the drop a newcomer sees first are said to be the replica's, with matching counts."""
+    from archiver.replica import ReplicaSite
+
+    faults = ReplicaSite(30, 0).planted_faults()
+    out = demo[1]
+    assert f"Errors: {{'http_404': {faults['dead_links']}}}" in out and "Dropped: {'no title': 1}" in out
+    assert "planted on purpose" in out
+    assert f"{faults['dead_links']} sibling links point to deleted articles: the http_404 errors" in out
+    assert f"{faults['no_views']} articles show no view count" in out
+    assert _rows(demo[0], "SELECT DISTINCT site FROM articles") == [("dukcqtw",)]  # one site key
 
 
 @pytest.fixture(scope="module")
