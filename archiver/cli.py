@@ -23,6 +23,19 @@ def cli() -> None:
 
 # -- archive commands: stats, search, export, browse (library code in store/queries/export) --------------
 
+@contextmanager
+def _archive_errors():
+    """A missing, foreign or damaged archive file, a bad date or query: one line, exit 1."""
+    import sqlite3
+
+    try:
+        yield
+    except (FileNotFoundError, ValueError, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    except sqlite3.DatabaseError as error:
+        raise click.ClickException(f"the archive is damaged or not SQLite: {error}") from error
+
+
 _DB_OPTION = click.option(
     "--db",
     "db",
@@ -41,10 +54,8 @@ def stats(db: str, as_json: bool) -> None:
     from archiver.queries import format_stats
     from archiver.queries import stats as summarize
 
-    try:
+    with _archive_errors():
         summary = summarize(db)
-    except (FileNotFoundError, ValueError) as error:
-        raise click.ClickException(str(error)) from error
     if as_json:
         echo_json(summary)
     else:
@@ -72,10 +83,8 @@ def search(
     """
     from archiver.queries import search as run_search
 
-    try:
+    with _archive_errors():
         results = run_search(db, query, site=site, since=since, until=until, limit=limit, raw=raw)
-    except (FileNotFoundError, ValueError) as error:
-        raise click.ClickException(str(error)) from error
     for result in results:
         if as_json:
             echo_json(result)
@@ -98,7 +107,7 @@ def export(db: str, fmt: str, since: str | None, site: str | None, output: str |
     """Every article with its paragraphs, images and related links."""
     from archiver.export import export as run_export
 
-    try:
+    with _archive_errors():
         if output:
             with open(output, "w", encoding="utf-8", newline="") as out:
                 n = run_export(db, out, fmt, since=since, site=site)
@@ -107,8 +116,6 @@ def export(db: str, fmt: str, since: str | None, site: str | None, output: str |
             if hasattr(sys.stdout, "reconfigure"):  # JSONL/CSV are UTF-8 whatever the terminal's locale
                 sys.stdout.reconfigure(encoding="utf-8")
             run_export(db, sys.stdout, fmt, since=since, site=site)
-    except (FileNotFoundError, ValueError) as error:
-        raise click.ClickException(str(error)) from error
 
 
 @cli.command()
@@ -132,10 +139,8 @@ def browse(db: str, metadata: str | None, host: str, port: int, settings: tuple[
     from archiver.queries import browse as serve
 
     options = ServeOptions(host, port, settings, immutable, plugins_dir, template_dir, not no_open)
-    try:
+    with _archive_errors():
         code = serve(db, metadata or DEFAULT_METADATA, options)
-    except (FileNotFoundError, ValueError, OSError) as error:
-        raise click.ClickException(str(error)) from error
     sys.exit(code)
 
 

@@ -48,6 +48,7 @@ def fold_same_length(text: str) -> str:
 _TOKEN = re.compile(r'"([^"]*)"?|(NEAR\()|([()])|(,\s*\d+)|(\w+\*?)')
 OPERATORS = ("AND", "OR", "NOT")
 MATCH_NOTHING = '""'  # a valid FTS5 query (an empty phrase) that matches no row
+_NEAR_DISTANCE = re.compile(r",\s*\d+\s*\)")
 
 
 def fts_query(text: str) -> str:
@@ -120,8 +121,9 @@ def escape_fts(text: str | None) -> str:
 
 
 def search_terms(text: str) -> list[str]:
-    """The folded words of a query, operators left out: what snippets mark."""
-    return [fold(w) for w in _WORD.findall(text) if w not in (*OPERATORS, "NEAR") and not w.isdigit()]
+    """The folded words of a query, operators and NEAR's distance left out: what snippets mark."""
+    words = _WORD.findall(_NEAR_DISTANCE.sub(" ", text))
+    return [fold(w) for w in words if w not in (*OPERATORS, "NEAR")]
 
 
 def check_date(value: str | None) -> str | None:

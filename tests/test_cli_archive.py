@@ -165,8 +165,16 @@ def test_browse_bad_input_is_one_line(db: Path, tmp_path: Path, args: list[str],
 
 
 @pytest.mark.parametrize("command", [["stats"], ["search", "x"], ["export"]])
-def test_not_an_archive_is_a_clear_error(tmp_path: Path, command: list[str]) -> None:
+@pytest.mark.parametrize("damage", ["not sqlite", "damaged pages"])
+def test_not_an_archive_is_a_clear_error(tmp_path: Path, command: list[str], damage: str) -> None:
     bad = tmp_path / "bad.db"
-    bad.write_bytes(b"\x00\x01 not sqlite" * 100)
+    if damage == "not sqlite":
+        bad.write_bytes(b"\x00\x01 not sqlite" * 100)
+    else:  # a real archive whose pages after the header page are overwritten
+        data = make_archive(bad).read_bytes()
+        bad.write_bytes(data[:16384] + bytes(range(256)) * ((len(data) - 16384) // 256))
+        for suffix in ("-wal", "-shm"):
+            Path(str(bad) + suffix).unlink(missing_ok=True)
     code, out = run(*command, "--db", str(bad))
-    assert code == 1 and "is not a SQLite archive" in out and out.count("\n") == 1
+    assert code == 1 and ("not a SQLite archive" in out or "damaged" in out), out
+    assert out.count("\n") == 1 and "Traceback" not in out

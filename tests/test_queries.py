@@ -17,6 +17,7 @@ from archiver.queries import (
     format_stats,
     fts_query,
     search,
+    search_terms,
     snippet,
     stats,
 )
@@ -55,6 +56,14 @@ def test_fts_query_quotes_every_word(text: str, expected: str) -> None:
 def test_fts_query_rejects_empty() -> None:
     with pytest.raises(ValueError):
         fts_query(" -- ")
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [("NEAR(hội nghị, 5) covid 19", ["hoi", "nghi", "covid", "19"]), ("Đảng OR kinh*", ["dang", "kinh*"])],
+)
+def test_search_terms_are_the_words_snippets_mark(text: str, terms: list[str]) -> None:
+    assert search_terms(text) == terms
 
 
 @pytest.mark.parametrize("text", ["", None, " -- ", "AND", "((", '"'])

@@ -6,7 +6,7 @@ It does what metadata alone cannot in Datasette 0.65:
 
 - metadata written for the database "archive" applies to every archive file, whatever its name;
 - the articles table opens slim: title, date, site, byline, views, 20 rows, short facets;
-- long text is cut short in tables, JSON cells are shown as short lists, titles link to the article;
+- long text is folded to its start, JSON cells are shown as short lists, titles link to the article;
 - an article's page reads like an article (templates/row.html);
 - full-text search reads AND/OR/NOT/NEAR and never fails on an empty box (queries.escape_fts), and
   the canned searches mark the matched words as `archiver search` does (queries.search_snippet).
@@ -148,13 +148,15 @@ def render_cell(row, value, column: str, table: str | None, database: str, datas
     if column in JSON_COLUMNS and value[:1] in "[{":
         return _json_cell(value)
     if len(value) > LONG_TEXT and not value.startswith(("http://", "https://")):
+        # Folded, not cut: the rest is a click away on every page (render_cell cannot tell a row page).
         cut = value[:LONG_TEXT].rsplit(" ", 1)[0]
-        return Markup(f'<span class="long-text">{html.escape(cut)}…</span>')
+        rest = html.escape(value[len(cut):])
+        return Markup(f'<details class="long-text"><summary>{html.escape(cut)}…</summary>{rest}</details>')
     return None
 
 
 def _json_cell(value: str) -> Markup | None:
-    """A JSON object or list as a short list: `key: value` per line, the first JSON_ITEMS entries."""
+    """A JSON object or list as a short list: `key: value` per line, past JSON_ITEMS entries folded."""
     try:
         data = json.loads(value)
     except ValueError:
@@ -167,9 +169,12 @@ def _json_cell(value: str) -> Markup | None:
         items = [_short(v) for v in data]
     else:
         return None
-    more = f'<li class="more">… {len(items) - JSON_ITEMS} more</li>' if len(items) > JSON_ITEMS else ""
-    lis = "".join(f"<li>{html.escape(i)}</li>" for i in items[:JSON_ITEMS])
-    return Markup(f'<ul class="json-cell">{lis}{more}</ul>')
+    lis = [f"<li>{html.escape(i)}</li>" for i in items]
+    if len(lis) > JSON_ITEMS:
+        rest = "".join(lis[JSON_ITEMS:])
+        lis[JSON_ITEMS:] = [f'<li class="more"><details><summary>{len(items) - JSON_ITEMS} more</summary>'
+                            f'<ul>{rest}</ul></details></li>']
+    return Markup(f'<ul class="json-cell">{"".join(lis)}</ul>')
 
 
 def _short(value: Any) -> str:
