@@ -18,6 +18,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from twisted.internet import task
 
+from archiver.store import error_counts
+
 log = logging.getLogger(__name__)
 
 LAYOUT_CHANGED = 3  # exit code of `archiver crawl` when a run is flagged
@@ -82,8 +84,6 @@ class Progress:
             sys.stderr.write("\n")
 
     def line(self) -> str:
-        from archiver.store import error_counts
-
         stats = self.crawler.stats.get_stats()
         pages = stats.get("response_received_count", 0)
         stored = stats.get("archiver/stored", 0)

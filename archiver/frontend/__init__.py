@@ -146,7 +146,7 @@ def render_cell(row, value, column: str, table: str | None, database: str, datas
     if _TIME.match(value):  # 2024-05-01T08:30:00+07:00 -> 2024-05-01 08:30, the full value on hover
         return Markup(f'<time datetime="{value}" title="{value}">{value[:16].replace("T", " ")}</time>')
     if column in JSON_COLUMNS and value[:1] in "[{":
-        return _json_cell(value)
+        return _json_cell(value, percent=column == "coverage")
     if len(value) > LONG_TEXT and not value.startswith(("http://", "https://")):
         # Folded, not cut: the rest is a click away on every page (render_cell cannot tell a row page).
         cut = value[:LONG_TEXT].rsplit(" ", 1)[0]
@@ -155,7 +155,7 @@ def render_cell(row, value, column: str, table: str | None, database: str, datas
     return None
 
 
-def _json_cell(value: str) -> Markup | None:
+def _json_cell(value: str, percent: bool = False) -> Markup | None:
     """A JSON object or list as a short list: `key: value` per line, past JSON_ITEMS entries folded."""
     try:
         data = json.loads(value)
@@ -164,7 +164,8 @@ def _json_cell(value: str) -> Markup | None:
     if not data:
         return Markup('<span class="json-empty">none</span>')
     if isinstance(data, dict):
-        items = [f"{k}: {_short(v)}" for k, v in data.items()]
+        items = [f"{k}: {v:.0%}" if percent and isinstance(v, float) else f"{k}: {_short(v)}"
+                 for k, v in data.items()]
     elif isinstance(data, list):
         items = [_short(v) for v in data]
     else:
