@@ -219,7 +219,7 @@ def _v3_fts_page_size(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO [articles_fts] ([articles_fts], rank) VALUES ('pgsz', 16000)")
 
 
-def _v7_site_is_the_profile(conn: sqlite3.Connection) -> None:
+def _v5_site_is_the_profile(conn: sqlite3.Connection) -> None:
     # articles.site held the host (tuoitre.vn, 127.0.0.1) while crawls.site and --site use profile names:
     # one key everywhere, the profile's name when a profile read the page (extract.site_key).
     conn.execute("UPDATE articles SET site = profile WHERE profile IS NOT NULL AND profile != '' AND site != profile")
@@ -230,7 +230,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "initial schema: articles, children, view_counts, revisions, crawls, FTS5", _v1_initial),
     (2, "articles.etag, articles.last_modified, crawls.flags", _v2_validators_and_flags),
     (3, "FTS5 leaf pages of one database page", _v3_fts_page_size),
-    (7, "articles.site is the profile name when a profile read the page", _v7_site_is_the_profile),
+    (5, "articles.site is the profile name when a profile read the page", _v5_site_is_the_profile),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
