@@ -23,6 +23,19 @@ def cli() -> None:
 
 # -- archive commands: stats, search, export, browse (library code in store/queries/export) --------------
 
+@contextmanager
+def _archive_errors():
+    """A missing, foreign or damaged archive file, a bad date or query: one line, exit 1."""
+    import sqlite3
+
+    try:
+        yield
+    except (FileNotFoundError, ValueError, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    except sqlite3.DatabaseError as error:
+        raise click.ClickException(f"the archive is damaged or not SQLite: {error}") from error
+
+
 _DB_OPTION = click.option(
     "--db",
     "db",
@@ -41,10 +54,8 @@ def stats(db: str, as_json: bool) -> None:
     from archiver.queries import format_stats
     from archiver.queries import stats as summarize
 
-    try:
+    with _archive_errors():
         summary = summarize(db)
-    except FileNotFoundError as error:
-        raise click.ClickException(str(error)) from error
     if as_json:
         echo_json(summary)
     else:
@@ -58,17 +69,22 @@ def stats(db: str, as_json: bool) -> None:
 @click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")
 @click.option("--until", help="Only articles published before this date (YYYY-MM-DD).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--raw", is_flag=True, help="QUERY is FTS5 syntax as is (column filters, ^, ...); errors are shown.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per match.")
 def search(
-    query: str, db: str, site: str | None, since: str | None, until: str | None, limit: int, as_json: bool
+    query: str, db: str, site: str | None, since: str | None, until: str | None, limit: int, raw: bool,
+    as_json: bool,
 ) -> None:
-    """Full-text search, with or without diacritics: archiver search "dang uy khoi"."""
+    """Full-text search, with or without diacritics: archiver search "dang uy khoi".
+
+    \b
+    Every word must appear, in any order; "quoted words" together; kinh* is a prefix.
+    AND, OR, NOT (in capitals), ( ) and NEAR(a b, 10) work as in FTS5 and in Datasette.
+    """
     from archiver.queries import search as run_search
 
-    try:
-        results = run_search(db, query, site=site, since=since, until=until, limit=limit)
-    except (FileNotFoundError, ValueError) as error:
-        raise click.ClickException(str(error)) from error
+    with _archive_errors():
+        results = run_search(db, query, site=site, since=since, until=until, limit=limit, raw=raw)
     for result in results:
         if as_json:
             echo_json(result)
@@ -77,6 +93,8 @@ def search(
             click.echo(f"{result['published_at'] or '-'}  {result['site']}  {title}")
             click.echo(f"  {result['url']}")
             click.echo(f"  {result['snippet']}\n")
+    more = " (the first --limit; there may be more)" if len(results) == limit else ""
+    click.echo(f"{len(results)} result{'' if len(results) == 1 else 's'}{more}", err=as_json)
 
 
 @cli.command()
@@ -89,7 +107,7 @@ def export(db: str, fmt: str, since: str | None, site: str | None, output: str |
     """Every article with its paragraphs, images and related links."""
     from archiver.export import export as run_export
 
-    try:
+    with _archive_errors():
         if output:
             with open(output, "w", encoding="utf-8", newline="") as out:
                 n = run_export(db, out, fmt, since=since, site=site)
@@ -98,30 +116,32 @@ def export(db: str, fmt: str, since: str | None, site: str | None, output: str |
             if hasattr(sys.stdout, "reconfigure"):  # JSONL/CSV are UTF-8 whatever the terminal's locale
                 sys.stdout.reconfigure(encoding="utf-8")
             run_export(db, sys.stdout, fmt, since=since, site=site)
-    except (FileNotFoundError, ValueError) as error:
-        raise click.ClickException(str(error)) from error
 
 
 @cli.command()
 @_DB_OPTION
 @click.option("--metadata", type=click.Path(exists=True, dir_okay=False), help="Default: data/metadata.yml.")
-@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("-h", "--host", default="127.0.0.1", show_default=True, help="0.0.0.0 serves other machines too.")
+@click.option("-p", "--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="0 picks one.")
+@click.option("--setting", "settings", multiple=True, type=(str, str), metavar="NAME VALUE",
+              help="A Datasette setting, e.g. --setting sql_time_limit_ms 5000 (repeatable).")
+@click.option("-i", "--immutable", is_flag=True, help="Serve the file as immutable (nothing writes it meanwhile).")
+@click.option("--plugins-dir", type=click.Path(exists=True, file_okay=False), help="More Datasette plugins.")
+@click.option("--template-dir", type=click.Path(exists=True, file_okay=False), help="Templates overriding ours.")
 @click.option("--no-open", is_flag=True, help="Do not open a browser.")
-def browse(db: str, metadata: str | None, port: int, no_open: bool) -> None:
-    """Open the archive in Datasette with its titles, facets and canned queries."""
-    import subprocess
-    import tempfile
-    from pathlib import Path
+def browse(db: str, metadata: str | None, host: str, port: int, settings: tuple[tuple[str, str], ...],
+           immutable: bool, plugins_dir: str | None, template_dir: str | None, no_open: bool) -> None:
+    """Open the archive in Datasette: slim article lists, readable articles, search, charts (/-/dashboards).
 
-    from archiver.queries import DEFAULT_METADATA, datasette_command, datasette_metadata
+    Runs `datasette serve` in this process, so Ctrl-C or SIGTERM stops the server with it.
+    """
+    from archiver.queries import DEFAULT_METADATA, ServeOptions
+    from archiver.queries import browse as serve
 
-    if not Path(db).exists():
-        raise click.ClickException(f"no archive at {db}")
-    settings = datasette_metadata(db, metadata or DEFAULT_METADATA)
-    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as file:
-        json.dump(settings, file, ensure_ascii=False)
-        file.flush()
-        sys.exit(subprocess.call(datasette_command(db, file.name, port=port, open_browser=not no_open)))
+    options = ServeOptions(host, port, settings, immutable, plugins_dir, template_dir, not no_open)
+    with _archive_errors():
+        code = serve(db, metadata or DEFAULT_METADATA, options)
+    sys.exit(code)
 
 
 # -- site profiles: sites (library code in profile) ---------------------------------------------------
@@ -158,25 +178,48 @@ def sites(as_json: bool) -> None:
 DEMO_PORT = 8765
 
 
+def _http_url(ctx, param, value: str) -> str:
+    """--url must be an absolute http(s) URL: it resolves links and picks the profile."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in parts.netloc:
+        raise click.BadParameter(f"not an http(s) URL: {value!r} (e.g. https://example.vn/bai-viet-123.html)")
+    return value.strip()
+
+
 @cli.command()
 @click.argument("page", type=click.File("rb"))
-@click.option("--url", required=True, help="The URL the page was fetched from (resolves links, picks the profile).")
+@click.option("--url", required=True, callback=_http_url,
+              help="The URL the page was fetched from (resolves links, picks the profile).")
 @click.option("--site", "profile_name", help="Use this profile instead of guessing from the URL and markup.")
 @click.option("--fetched-at", help="ISO time the page was fetched (resolves '10 ngày trước'); default now.")
-def extract(page, url: str, profile_name: str | None, fetched_at: str | None) -> None:
-    """Print the article extracted from one saved PAGE as JSON, exactly as a crawl would store it."""
+@click.option("--content-type", help="The page's HTTP Content-Type, e.g. 'text/html; charset=windows-1258'.")
+def extract(page, url: str, profile_name: str | None, fetched_at: str | None, content_type: str | None) -> None:
+    """Print the article extracted from one saved PAGE as JSON, exactly as a crawl would store it.
+
+    The page is decoded as a crawl decodes it: the --content-type charset, else a BOM, else its
+    <meta charset>. Exits 1 with "no article found" when the page has no title, lead or body text.
+    """
     from datetime import datetime
 
+    from archiver.extract import decode_page
     from archiver.extract import extract as extract_page
     from archiver.normalize import normalize_article
     from archiver.profile import ProfileError, get_profile
 
     try:
         profile = get_profile(profile_name) if profile_name else None
+    except ProfileError as error:
+        raise click.BadParameter(str(error), param_hint="--site") from error
+    try:
         when = datetime.fromisoformat(fetched_at) if fetched_at else None
-    except (ProfileError, ValueError) as error:
-        raise click.BadParameter(str(error)) from error
-    article = normalize_article(extract_page(page.read(), url, fetched_at=when, profile=profile))
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--fetched-at") from error
+    text = decode_page(page.read(), url, content_type)
+    article = normalize_article(extract_page(text, url, fetched_at=when, profile=profile))
+    if not (article.title or article.lead or article.paragraphs):
+        raise click.ClickException(f"no article found in {page.name}: no title, lead or body text")
     click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
 
 
@@ -206,14 +249,30 @@ def demo_site(port: int, articles: int, seed: int) -> None:
 def demo(articles: int, db: str, port: int, seed: int) -> None:
     """Start the bundled demo site, crawl it into the archive, and print a summary."""
     from archiver.crawl import make_settings, run_crawl
+    from archiver.replica import ReplicaSite
     from archiver.server import serve_in_process
     from archiver.store import counts, coverage
 
     with serve_in_process(articles, seed, port=port if _port_free(port) else 0) as url:
         click.echo(f"Demo site with {articles} articles at {url}/ ; crawling into {db} ...")
-        result = run_crawl("news", settings=make_settings(db, local=True, overrides={"LOG_LEVEL": "WARNING"}),
+        overrides = {"LOG_LEVEL": "WARNING", "PROGRESS_TOTAL": articles}
+        result = run_crawl("news", settings=make_settings(db, local=True, overrides=overrides),
                            site="dukcqtw", start_url=url + "/")
     click.echo(_summary(db, result, counts(db), coverage(db)))
+    click.echo(_planted(ReplicaSite(articles, seed).planted_faults()))
+
+
+def _planted(faults: dict[str, int]) -> str:
+    """What the demo's errors, drops and missing fields are: the replica's deliberate faults."""
+    return "\n".join([
+        "",
+        "The demo site's faults are planted on purpose, to show how a crawl reports them:",
+        f"  {faults['dead_links']} sibling links point to deleted articles: the http_404 errors",
+        f"  {faults['broken']} page lost its header mid-body: the 'no title' drop (logged, the crawl goes on)",
+        f"  {faults['no_views']} articles show no view count, {faults['no_images']} no image, "
+        f"{faults['no_byline']} no byline: the shares below 100%",
+        f"  {faults['nfd']} pages in decomposed Unicode and {faults['eth']} with 'Ð' for 'Đ': repaired, not counted",
+    ])
 
 
 def _port_free(port: int) -> bool:
@@ -252,6 +311,14 @@ def _summary(db: str, result, per_site: dict, shares: dict) -> str:
     return "\n".join(lines)
 
 
+def _settings(ctx, param, pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """-s NAME=VALUE pairs, checked: a missing '=' is a usage error, not a traceback."""
+    for pair in pairs:
+        if "=" not in pair or not pair.split("=", 1)[0].strip():
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE (e.g. -s DOWNLOAD_DELAY=2)", param_hint="-s")
+    return tuple(tuple(pair.split("=", 1)) for pair in pairs)
+
+
 @cli.command()
 @click.argument("site", required=False)
 @click.option("--start-url", help="Start here (comma-separated for several); without SITE: crawl any site.")
@@ -264,7 +331,8 @@ def _summary(db: str, result, per_site: dict, shares: dict) -> str:
               help="Refetch known articles that are due under the site's refresh policy.")
 @click.option("--full", is_flag=True, help="Walk every listing page, not only while they show something new.")
 @click.option("--resume", is_flag=True, help="Keep the crawl's state in data/jobs/SITE so a stopped crawl resumes.")
-@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", callback=_settings,
+              help="Any Scrapy setting.")
 def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | None, since: datetime | None,
           refresh: bool, full: bool, resume: bool, overrides: tuple[str]) -> None:
     """Crawl SITE (a profile, see `archiver sites`) or --start-url, politely, into the archive.
@@ -281,7 +349,8 @@ def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | Non
 
     if not site and not start_url:
         raise click.UsageError("give a SITE profile or --start-url")
-    extra = dict(o.split("=", 1) for o in overrides)
+    _check_crawl_input(site, db)
+    extra = dict(overrides)
     args = {"site": site, "start_url": start_url, "since": since and since.date().isoformat(),
             "refresh": int(refresh), "full": int(full),
             "max_pages": max_pages}
@@ -298,6 +367,22 @@ def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | Non
         sys.exit(LAYOUT_CHANGED)
 
 
+def _check_crawl_input(site: str | None, db: str) -> None:
+    """An unknown profile or an --db that is not SQLite: one line before Scrapy starts, not a traceback."""
+    from archiver.profile import ProfileError, get_profile
+    from archiver.store import check_sqlite
+
+    try:
+        if site:
+            get_profile(site)
+    except ProfileError as error:
+        raise click.BadParameter(str(error), param_hint="SITE") from error
+    try:
+        check_sqlite(db)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+
+
 @contextmanager
 def _nothing():
     yield None
@@ -307,7 +392,8 @@ def _nothing():
 @click.argument("texts", nargs=-1)
 @click.option("--fetched-at", help="ISO time the texts were fetched (resolves '2 giờ trước'); default now.")
 def dates(texts: tuple[str, ...], fetched_at: str | None) -> None:
-    """Normalize date TEXTs (or stdin, one per line): one JSON {raw, iso, precision, relative, path} each."""
+    """Normalize date TEXTs (or stdin, one per line): one JSON {raw, iso, precision, relative, path, reason}
+    each; reason says why iso is null."""
     from archiver.dates import date_records, parse_fetched_at
 
     try:

@@ -82,6 +82,7 @@ class ParsedDate:
             "precision": self.precision,
             "relative": self.relative,
             "path": self.path,
+            "reason": self.reason,  # why iso is null ("no date found", "in the future", ...); else null
         }
 
 

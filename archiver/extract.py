@@ -40,7 +40,7 @@ def extract(page: str | bytes | Selector, url: str, *, fetched_at: datetime | No
     come from `generic`; `raw.sources` says, per field, which path gave it.
     """
     if isinstance(page, bytes):
-        page = page.decode("utf-8", errors="replace")
+        page = decode_page(page, url)
     sel = page if isinstance(page, Selector) else parse_html(page, url)
     if generic_only:
         profile = None
@@ -49,7 +49,7 @@ def extract(page: str | bytes | Selector, url: str, *, fetched_at: datetime | No
     page_url = canonical_url(sel, url)
     raw = RawArticle(
         url=page_url,
-        site=site_of(page_url),
+        site=site_key(page_url, profile),
         fetched_at=(fetched_at or datetime.now(ZoneInfo(VN_TZ))).isoformat(),
         profile=profile.name if profile else None,
     )
@@ -58,6 +58,15 @@ def extract(page: str | bytes | Selector, url: str, *, fetched_at: datetime | No
     generic.fill(raw, sel, url)
     raw.related = _dedupe(raw.related, raw.url)
     return raw
+
+
+def decode_page(body: bytes, url: str, content_type: str | None = None) -> str:
+    """A saved page's text, decoded as a crawl decodes it: Scrapy's HtmlResponse, which reads the HTTP
+    Content-Type charset if given, then a BOM, then <meta charset> / http-equiv, then guesses (w3lib)."""
+    from scrapy.http import HtmlResponse
+
+    headers = {"Content-Type": content_type} if content_type else None
+    return HtmlResponse(url, body=body, headers=headers).text
 
 
 def parse_html(html: str, url: str) -> Selector:
@@ -169,6 +178,12 @@ def strip_url(url: str) -> str:
     parts = urlsplit(url)
     query = "&".join(q for q in parts.query.split("&") if q and not q.lower().startswith(TRACKING_PARAMS))
     return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", query, ""))
+
+
+def site_key(url: str, profile: Profile | None) -> str:
+    """The archive's `site`: the profile's name when a profile read the page (`--site tuoitre` matches
+    every page it read, on any of its domains), else the host."""
+    return profile.name if profile else site_of(url)
 
 
 def site_of(url: str) -> str:

@@ -51,7 +51,8 @@ def is_due(known: Known, now: datetime, policy=DEFAULT_POLICY) -> bool:
 
 
 def load_known(db: str | Path, hosts: Iterable[str]) -> dict[str, Known]:
-    """URL -> what the archive knows of it, for the given sites (empty if there is no archive yet)."""
+    """URL -> what the archive knows of it, for the given site keys: profile names or hosts (empty if
+    there is no archive yet)."""
     if not Path(db).exists():
         return {}
     hosts = sorted(set(hosts))

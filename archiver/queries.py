@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
+import socket
 import sqlite3
-import sys
+import tempfile
+import threading
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from archiver.store import counts, coverage_by_site, read_connection
+from archiver.store import check_archive, counts, coverage_by_site, read_connection
 from archiver.text import fold
 
 DEFAULT_METADATA = Path(__file__).resolve().parent.parent / "data" / "metadata.yml"
@@ -40,30 +44,86 @@ def fold_same_length(text: str) -> str:
     return text.lower().translate(_FOLD_TABLE)
 
 
-_PHRASE_OR_WORD = re.compile(r'"([^"]*)"|(\w+\*?)')
+# What a person types: "a phrase", NEAR(, ( ), the operators (FTS5 reads them only in capitals), words.
+_TOKEN = re.compile(r'"([^"]*)"?|(NEAR\()|([()])|(,\s*\d+)|(\w+\*?)')
+OPERATORS = ("AND", "OR", "NOT")
+MATCH_NOTHING = '""'  # a valid FTS5 query (an empty phrase) that matches no row
+_NEAR_DISTANCE = re.compile(r",\s*\d+\s*\)")
 
 
 def fts_query(text: str) -> str:
-    """Words typed by a person -> an FTS5 query: every word required, in any column, in any order;
-    words in double quotes must appear together, in that order ("kinh tế").
+    """Words typed by a person -> an FTS5 query, the same for `archiver search` and Datasette.
 
-    Words are re-quoted so that punctuation or FTS keywords ("AND", "NEAR") typed by a user cannot break
-    the query syntax; a trailing * keeps its meaning (prefix search). Diacritics need no handling here:
-    the tokenizer folds them, and words with "đ" are also indexed accent-free (see store.d_folded), but
-    only as single words, so a quoted phrase must keep its "đ" to match.
+    Every word is required, in any column, in any order; words in double quotes must appear together,
+    in that order ("kinh tế"); a trailing * is a prefix search. AND, OR, NOT (in capitals, as FTS5 writes
+    them), parentheses and NEAR(a b, 10) keep their FTS5 meaning. Every word is re-quoted, so punctuation
+    cannot break the syntax; if the operators do not make a valid query ("kinh AND"), they are dropped
+    and the words alone are searched. Diacritics need no handling here: the tokenizer folds them, and words
+    with "đ" are also indexed accent-free (see store.d_folded), but only as single words, so a quoted
+    phrase must keep its "đ" to match. Raises ValueError when there is no word at all.
     """
-    terms = []
-    for phrase, word in _PHRASE_OR_WORD.findall(text):
-        if phrase:
-            words = _WORD.findall(phrase)
-            if words:
-                terms.append('"' + " ".join(w.rstrip("*") for w in words) + '"')
+    parts: list[str] = []  # FTS5 pieces: quoted words/phrases, operators, "(", ")", "NEAR(", ", 10"
+    for phrase, near, paren, distance, word in _TOKEN.findall(text):
+        if word and word in OPERATORS:
+            parts.append(word)
         elif word:
-            prefix = word.endswith("*")
-            terms.append(f'"{word.rstrip("*")}"' + ("*" if prefix else ""))
-    if not terms:
+            parts.append(f'"{word.rstrip("*")}"' + ("*" if word.endswith("*") else ""))
+        elif phrase.strip():
+            if words := _WORD.findall(phrase):
+                parts.append('"' + " ".join(w.rstrip("*") for w in words) + '"')
+        elif near or paren or distance:
+            parts.append(near or paren or distance.replace(" ", ""))
+    words = [p for p in parts if p.startswith('"')]
+    if not words:
         raise ValueError(f"nothing to search for in {text!r}")
-    return " ".join(terms)
+    query = _join(parts)
+    return query if query != " ".join(words) and _valid(query) else " ".join(words)
+
+
+def _join(parts: list[str]) -> str:
+    """Pieces joined by spaces, with the explicit AND that FTS5 wants next to a group: `(a OR b) c` is a
+    syntax error, `(a OR b) AND c` is not. Inside NEAR(...) the phrases stay side by side."""
+    out: list[str] = []
+    in_near = False
+    for part in parts:
+        starts = part.startswith('"') or part in ("(", "NEAR(")
+        group = out and (out[-1] == ")" or part in ("(", "NEAR("))
+        if starts and group and not in_near and out[-1] not in (*OPERATORS, "(", "NEAR("):
+            out.append("AND")
+        in_near = (in_near or part == "NEAR(") and part != ")"
+        out.append(part)
+    return " ".join(out).replace("( ", "(").replace(" )", ")").replace(" ,", ",")
+
+
+_CHECK = threading.local()
+
+
+def _valid(query: str) -> bool:
+    """FTS5 itself says whether the operators make sense, on a one-row table in memory."""
+    conn = getattr(_CHECK, "conn", None)
+    if conn is None:
+        conn = _CHECK.conn = sqlite3.connect(":memory:", check_same_thread=False)
+        conn.execute("CREATE VIRTUAL TABLE t USING fts5(x)")
+    try:
+        conn.execute("SELECT 1 FROM t WHERE t MATCH ?", (query,)).fetchall()
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+def escape_fts(text: str | None) -> str:
+    """fts_query for SQL (Datasette's table search and the canned queries): never raises, so an empty
+    or wordless search box shows no rows instead of `fts5: syntax error`."""
+    try:
+        return fts_query(text or "")
+    except ValueError:
+        return MATCH_NOTHING
+
+
+def search_terms(text: str) -> list[str]:
+    """The folded words of a query, operators and NEAR's distance left out: what snippets mark."""
+    words = _WORD.findall(_NEAR_DISTANCE.sub(" ", text))
+    return [fold(w) for w in words if w not in (*OPERATORS, "NEAR")]
 
 
 def check_date(value: str | None) -> str | None:
@@ -123,15 +183,19 @@ def search(
     until: str | None = None,
     limit: int = 20,
     window: int = RANK_WINDOW,
+    raw: bool = False,
 ) -> list[dict[str, Any]]:
     """Articles matching every word of `text` (accent-insensitive), best first, each with a snippet.
+
+    `text` is read by `fts_query` (AND/OR/NOT/NEAR as in Datasette); `raw=True` hands it to FTS5 as it
+    is, column filters and all, and FTS5's syntax errors come back as ValueError.
 
     Among the `window` most recently archived matches: words in the title first, then in the lead, then
     anywhere; newest first within each group (see RANK_WINDOW for why).
     `since`/`until` bound published_at (inclusive/exclusive), compared in the article's own offset.
     """
     params = {
-        "query": fts_query(text),
+        "query": text if raw else fts_query(text),
         "site": site,
         "since": check_date(since),
         "until": check_date(until),
@@ -142,16 +206,24 @@ def search(
     conn.row_factory = sqlite3.Row
     try:
         rows = conn.execute(_SEARCH_SQL, params).fetchall()
+    except sqlite3.OperationalError as error:
+        if "fts5" not in str(error):
+            raise
+        raise ValueError(f"bad full-text query {text!r}: {error}") from error
     finally:
         conn.close()
-    terms = [fold(w) for w in _WORD.findall(text)]
     results = []
     for row in rows:
         result = {k: row[k] for k in ("id", "url", "site", "title", "published_at", "views", "byline")}
-        texts = [t for t in (row["lead"], row["body"], row["title"]) if t]
-        result["snippet"] = snippet("\n\n".join(texts), terms)
+        result["snippet"] = search_snippet(text, row["lead"], row["body"], row["title"])
         results.append(result)
     return results
+
+
+def search_snippet(query: str | None, *texts: str | None) -> str:
+    """The snippet of a search result, matched words in [brackets]: `archiver search` prints it and the
+    Datasette queries call it as the SQL function archive_snippet(q, lead, body, title)."""
+    return snippet("\n\n".join(t for t in texts if t), search_terms(query or ""))
 
 
 def snippet(text: str, terms: list[str], width: int = 200, mark: tuple[str, str] = ("[", "]")) -> str:
@@ -230,20 +302,85 @@ def format_stats(summary: dict[str, Any]) -> str:
 
 def datasette_metadata(db_path: str | Path, metadata_path: str | Path = DEFAULT_METADATA) -> dict[str, Any]:
     """metadata.yml with its database section renamed after `db_path`, since Datasette names a
-    database by its file stem and the archive need not be called archive.db."""
-    metadata = yaml.safe_load(Path(metadata_path).read_text(encoding="utf-8"))
-    databases = metadata.get("databases", {})
+    database by its file stem and the archive need not be called archive.db. (The front-end plugin,
+    archiver.frontend, does the same for a bare `datasette X.db --metadata data/metadata.yml`.)
+
+    Raises ValueError, naming the file and line, when the metadata is not a YAML/JSON mapping."""
+    try:
+        metadata = yaml.safe_load(Path(metadata_path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"cannot read metadata {metadata_path}: {error}") from error
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ValueError(f"bad YAML in metadata {metadata_path}{where}: {problem}") from error
+    if not isinstance(metadata, dict):
+        raise ValueError(f"bad metadata {metadata_path}: expected a mapping of keys, got {type(metadata).__name__}")
+    databases = metadata.get("databases") or {}
     if METADATA_DATABASE in databases:
         databases[Path(db_path).stem] = databases.pop(METADATA_DATABASE)
     return metadata
 
 
-def datasette_command(
-    db_path: str | Path, metadata_file: str | Path, *, port: int = 8001, open_browser: bool = True
-) -> list[str]:
-    """The `datasette serve` command line `archiver browse` runs."""
-    command = [sys.executable, "-m", "datasette", "serve", str(db_path), "--metadata", str(metadata_file)]
-    command += ["--port", str(port)]
-    if open_browser:
+@dataclass
+class ServeOptions:
+    """`archiver browse` options, passed on to `datasette serve` as the same flags."""
+
+    host: str = "127.0.0.1"
+    port: int = 8001
+    settings: tuple[tuple[str, str], ...] = ()
+    immutable: bool = False
+    plugins_dir: str | None = None
+    template_dir: str | None = None
+    open_browser: bool = True
+
+
+def datasette_command(db_path: str | Path, metadata_file: str | Path, options: ServeOptions) -> list[str]:
+    """The `datasette serve` arguments `archiver browse` runs."""
+    # --immutable takes the file as its value: Datasette then never checks it for changes (faster counts).
+    command = ["serve", *(["--immutable"] if options.immutable else []), str(db_path)]
+    command += ["--metadata", str(metadata_file), "--host", options.host, "--port", str(options.port)]
+    for name, value in options.settings:
+        command += ["--setting", name, value]
+    for flag, value in (("--plugins-dir", options.plugins_dir), ("--template-dir", options.template_dir)):
+        if value:
+            command += [flag, value]
+    if options.open_browser:
         command.append("--open")
     return command
+
+
+def check_port(host: str, port: int) -> None:
+    """Raises OSError with a plain message when `port` cannot be bound on `host` (busy, or not allowed)."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise OSError(f"cannot serve on {host}:{port}: {error.strerror or error}") from error
+
+
+def browse(db_path: str | Path, metadata_path: str | Path, options: ServeOptions) -> int:
+    """Run `datasette serve` on the archive, in this process: the server stops with it (Ctrl-C, SIGTERM),
+    and the archive's plugin (archiver.frontend) is loaded. Returns the exit code."""
+    from click import Abort, ClickException
+    from datasette.cli import cli as datasette_cli
+
+    check_archive(db_path)
+    metadata = datasette_metadata(db_path, metadata_path)
+    check_port(options.host, options.port)
+    with tempfile.TemporaryDirectory(prefix="archiver-browse-") as folder:
+        metadata_file = Path(folder) / "metadata.json"
+        metadata_file.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+        try:
+            datasette_cli.main(datasette_command(db_path, metadata_file, options), prog_name="datasette",
+                               standalone_mode=False)
+        except ClickException as error:  # a bad --setting: Datasette's own one-line message
+            error.show()
+            return error.exit_code
+        except (Abort, KeyboardInterrupt):  # Ctrl-C, the usual way to stop a server
+            return 0
+    return 0

@@ -264,6 +264,17 @@ class ReplicaSite:
     def pages_in(self, category: str) -> int:
         return max(1, -(-len(self.category_ids(category)) // PER_PAGE))
 
+    def planted_faults(self) -> dict[str, int]:
+        """How many pages carry each deliberate fault or quirk: `archiver demo` explains them after its
+        summary, so that a newcomer knows the errors and the drop it reports are the replica's."""
+        ids = range(1, self.size + 1)
+        variations = [Variation.of(i, self.broken_id) for i in ids]
+        dead = {j for i in ids if i != self.broken_id for j in self.siblings(i) if j > self.size}
+        counts = {"dead_links": len(dead), "broken": sum(v.broken for v in variations)}
+        for quirk in ("no_views", "no_images", "no_byline", "nfd", "eth"):
+            counts[quirk] = sum(getattr(v, quirk) for v in variations if not v.broken)
+        return counts
+
     # --- ground truth ----------------------------------------------------------------
 
     def expected(self, i: int, base_url: str) -> dict | None:

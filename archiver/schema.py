@@ -236,12 +236,19 @@ def _v4_fetch_errors(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX idx_fetch_errors_url ON fetch_errors(url)")
 
 
+def _v5_site_is_the_profile(conn: sqlite3.Connection) -> None:
+    # articles.site held the host (tuoitre.vn, 127.0.0.1) while crawls.site and --site use profile names:
+    # one key everywhere, the profile's name when a profile read the page (extract.site_key).
+    conn.execute("UPDATE articles SET site = profile WHERE profile IS NOT NULL AND profile != '' AND site != profile")
+
+
 # (version, name, function). Append only: never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "initial schema: articles, children, view_counts, revisions, crawls, FTS5", _v1_initial),
     (2, "articles.etag, articles.last_modified, crawls.flags", _v2_validators_and_flags),
     (3, "FTS5 leaf pages of one database page", _v3_fts_page_size),
     (4, "fetch_errors: pages not fetched or not read, with the reason", _v4_fetch_errors),
+    (5, "articles.site is the profile name when a profile read the page", _v5_site_is_the_profile),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -601,10 +601,48 @@ def coverage_by_site(db_path: str | Path) -> dict[str, dict[str, float]]:
 
 
 def read_connection(db_path: str | Path) -> sqlite3.Connection:
-    """A read-only connection to an existing archive (never creates an empty one by mistake)."""
+    """A read-only connection to an existing archive (never creates an empty one by mistake).
+
+    FileNotFoundError when there is no file, ValueError when it is not a SQLite archive."""
+    check_archive(db_path)
+    return connect(db_path, readonly=True)
+
+
+def check_sqlite(db_path: str | Path) -> None:
+    """ValueError, in one line, when an existing file is not a readable SQLite database (a crawl would
+    otherwise fail on its first write, deep in the pipeline)."""
+    path = Path(db_path)
+    if path.is_dir():
+        raise ValueError(f"{db_path} is a directory, not an archive file")
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        raise ValueError(f"{db_path} is not a SQLite archive: {error}") from error
+
+
+def check_archive(db_path: str | Path) -> None:
+    """FileNotFoundError or a one-line ValueError unless `db_path` is an archive the readers can use."""
     if not Path(db_path).exists():
         raise FileNotFoundError(f"no archive at {db_path}")
-    return connect(db_path, readonly=True)
+    check_sqlite(db_path)
+    conn = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True)
+    try:
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "articles" in tables and "articles_fts" in tables:
+            # A damaged file can open and list its tables; the first pages of the index show the damage.
+            conn.execute("SELECT id FROM articles ORDER BY id DESC LIMIT 1").fetchall()
+    except sqlite3.DatabaseError as error:
+        raise ValueError(f"{db_path} is a damaged SQLite archive: {error}") from error
+    finally:
+        conn.close()
+    if not {"articles", "articles_fts"} <= tables:
+        raise ValueError(f"{db_path} is a SQLite file but not an archive (no articles table)")
 
 
 def coverage(db_path: str | Path, site: str | None = None) -> dict[str, float]:

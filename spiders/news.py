@@ -58,7 +58,8 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.known = load_known(settings.get("ARCHIVE_DB"), spider.allowed_domains)
+        # Articles are keyed by profile name when a profile read them, else by host (extract.site_key).
+        spider.known = load_known(settings.get("ARCHIVE_DB"), [*spider.allowed_domains, spider.site_name])
         policy = settings.get("REFRESH_POLICY")  # from the command line it arrives as JSON text
         policy = json.loads(policy) if isinstance(policy, str) else policy
         spider.policy = spider.profile.refresh if spider.profile and spider.profile.refresh else policy_from(policy)

@@ -29,7 +29,7 @@ def test_extract_saved_page_gives_the_expected_json(tmp_path, replica, i):
     got = json.loads(proc.stdout)
     truth = replica.expected(i, BASE)
     assert list(got)[: len(KEYS)] == KEYS  # the stable interface, in order
-    assert got["site"] == "127.0.0.1"
+    assert got["site"] == "dukcqtw"  # the profile that read it (the replica's host is 127.0.0.1)
     for key in KEYS:
         if key not in ("site", "related"):
             assert got[key] == truth[key], key
@@ -50,3 +50,73 @@ def test_extract_with_an_unknown_profile_names_it(tmp_path, replica):
     page.write_text(replica.render_article(1), encoding="utf-8")
     proc = run_extract(page, BASE + replica.path(1), "--site", "khong-co")
     assert proc.returncode != 0 and "khong-co" in proc.stderr
+
+
+# -- decoding as a crawl decodes, and bad input (in process: CliRunner) -----------------------------------
+
+TONES = "\u0300\u0301\u0303\u0309\u0323"  # windows-1258 writes Vietnamese tones as combining marks
+
+
+def cp1258(text: str) -> bytes:
+    """Vietnamese text as windows-1258 bytes: letters with their vowel marks, then the tone mark."""
+    import unicodedata
+
+    out = bytearray()
+    for ch in text:
+        marks = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(c for c in marks if c not in TONES))
+        out += (base + "".join(c for c in marks if c in TONES)).encode("cp1258")
+    return bytes(out)
+
+
+TITLE = "Đảng ủy Khối họp phiên thường kỳ"
+BODY = "Hội nghị diễn ra tại Hà Nội, các đại biểu thảo luận về kinh tế và đời sống."
+PAGE = "<html><head>{meta}<title>{title}</title></head><body><h1>{title}</h1><p>{body}</p></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "title", "body"),
+    [
+        (cp1258(PAGE.format(meta='<meta charset="windows-1258">', title=TITLE, body=BODY)), None, TITLE, BODY),
+        (cp1258(PAGE.format(meta="", title=TITLE, body=BODY)), "text/html; charset=windows-1258", TITLE, BODY),
+        (PAGE.format(meta='<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">',
+                     title="Café “naïve” — ok", body="Crème brûlée à la carte, " * 3).encode("cp1252"),
+         None, "Café “naïve” — ok", ("Crème brûlée à la carte, " * 3).strip()),
+        (b"\xef\xbb\xbf" + PAGE.format(meta="", title=TITLE, body=BODY).encode(), None, TITLE, BODY),  # BOM
+    ],
+)
+def test_extract_decodes_like_a_crawl(tmp_path, data: bytes, content_type: str | None, title: str, body: str):
+    from click.testing import CliRunner
+
+    from archiver.cli import cli
+
+    page = tmp_path / "page.html"
+    page.write_bytes(data)
+    extra = ["--content-type", content_type] if content_type else []
+    result = CliRunner().invoke(cli, ["extract", str(page), "--url", "https://example.vn/a.html", *extra])
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    assert got["title"] == title and got["paragraphs"][-1] == body and got["site"] == "example.vn"
+
+
+@pytest.mark.parametrize(
+    ("data", "args", "code", "message"),
+    [
+        (b"", [], 1, "no article found in"),
+        (bytes(range(256)) * 8, [], 1, "no article found in"),  # binary
+        (b"<html><body></body></html>", [], 1, "no article found in"),
+        (b"<h1>x</h1>", ["--url", "not a url"], 2, "not an http(s) URL: 'not a url'"),
+        (b"<h1>x</h1>", ["--url", "ftp://example.vn/a"], 2, "not an http(s) URL"),
+        (b"<h1>x</h1>", ["--fetched-at", "hôm qua"], 2, "--fetched-at"),
+    ],
+)
+def test_extract_bad_input_is_one_line(tmp_path, data: bytes, args: list[str], code: int, message: str):
+    from click.testing import CliRunner
+
+    from archiver.cli import cli
+
+    page = tmp_path / "page.html"
+    page.write_bytes(data)
+    url = [] if "--url" in args else ["--url", "https://example.vn/a.html"]
+    result = CliRunner().invoke(cli, ["extract", str(page), *url, *args])
+    assert result.exit_code == code and message in result.output and "Traceback" not in result.output

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from archive_samples import DANG, WEATHER, article
+from archive_samples import DANG, WEATHER, article, make_archive
 from datasette.app import Datasette
 
 from archiver.queries import datasette_metadata
@@ -36,13 +36,17 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def get(db: Path, path: str) -> tuple[int, Any]:
-    """GET a Datasette URL in process; the JSON body, or the HTML text."""
+def get(db: Path, path: str, metadata: dict | None = None, follow: bool = True) -> tuple[int, Any]:
+    """GET a Datasette URL in process (our plugin loaded); the JSON body, the HTML text, or the redirect."""
 
     async def fetch() -> tuple[int, Any]:
-        ds = Datasette([str(db)], metadata=datasette_metadata(db))
+        ds = Datasette([str(db)], metadata=metadata or datasette_metadata(db))
         await ds.invoke_startup()
         response = await ds.client.get(path)
+        if response.status_code == 302 and follow:
+            response = await ds.client.get(response.headers["location"])
+        elif response.status_code == 302:
+            return 302, response.headers["location"]
         is_json = response.headers.get("content-type", "").startswith("application/json")
         return response.status_code, response.json() if is_json else response.text
 
@@ -153,5 +157,96 @@ def test_canned_citing_articles(db: Path) -> None:
 )
 def test_canned_search_by_date(db: Path, params: dict, urls: list[str]) -> None:
     rows = query_rows(db, "search_by_date", **params)
-    assert [r["url"] for r in rows] == urls
-    assert all("<<" in r["snippet"] for r in rows)
+    assert [r["id"] for r in rows] == [ids(db)[url] for url in urls]
+    assert all("[" in r["snippet"] for r in rows)
+
+
+def ids(db: Path) -> dict[str, int]:
+    _, body = get(db, "/archive/articles.json?_shape=objects&_col=url&_size=max")
+    return {r["url"]: r["id"] for r in body["rows"]}
+
+
+def test_search_marks_words_as_the_cli_does(db: Path) -> None:
+    from archiver.queries import search
+
+    (row,) = query_rows(db, "search_by_date", q="dang uy khoi")
+    assert row["snippet"] == search(db, "dang uy khoi")[0]["snippet"]
+    assert "[Đảng] [ủy] [Khối]" in row["snippet"]
+    status, html = get(db, "/archive/search_by_date?q=dang+uy+khoi")
+    assert status == 200 and "<mark>Đảng</mark> <mark>ủy</mark>" in html
+
+
+@pytest.mark.parametrize("query", list(datasette_metadata("archive.db")["databases"]["archive"]["queries"]))
+def test_every_canned_query_runs_without_parameters(db: Path, query: str) -> None:
+    status, body = get(db, f"/archive/{query}.json")
+    assert status == 200 and body["ok"], body
+    status, html = get(db, f"/archive/{query}")
+    assert status == 200 and "syntax error" not in html and "message-error" not in html
+
+
+@pytest.mark.parametrize(
+    ("search", "urls"),
+    [
+        ("lạnh OR khoi", {DANG.url, WEATHER.url}),
+        ("đảng NOT đà", set()),
+        ("kinh AND", {DANG.url, article(1).url, article(2).url}),  # a dangling operator is dropped
+        ("", set()),  # the API: nothing to search for, no rows (the page drops an empty box, below)
+        ("NEAR(hội khối, 3)", {DANG.url}),  # Hội nghị Đảng ủy Khối
+        ("NEAR(hội khối, 2)", set()),
+    ],
+)
+def test_table_search_reads_operators_as_the_cli_does(db: Path, search: str, urls: set) -> None:
+    status, body = get(db, f"/archive/articles.json?_shape=objects&_col=url&_search={search}")
+    assert status == 200 and {r["url"] for r in body["rows"]} == urls
+
+
+def test_raw_fts_syntax_on_purpose(db: Path) -> None:
+    status, body = get(db, "/archive/articles.json?_shape=objects&_col=url&_searchmode=raw&_search=title:lạnh")
+    assert status == 200 and [r["url"] for r in body["rows"]] == [WEATHER.url]
+
+
+def test_metadata_works_for_any_file_name(tmp_path: Path) -> None:
+    """`datasette other.db --metadata data/metadata.yml`: the metadata names "archive"; the plugin adopts it."""
+    import yaml
+
+    from archiver.queries import DEFAULT_METADATA
+
+    other = make_archive(tmp_path / "other.db")
+    raw = yaml.safe_load(DEFAULT_METADATA.read_text(encoding="utf-8"))
+    status, body = get(other, "/other/articles.json?_extra=facet_results&_size=0", metadata=raw)
+    results = body["facet_results"]
+    assert status == 200 and {"site", "byline", "published_month"} <= set(results.get("results", results))
+    status, body = get(other, "/other/most_viewed.json?_shape=objects", metadata=raw)
+    assert status == 200 and body["rows"][0]["url"] == DANG.url
+    status, html = get(other, "/-/dashboards/archive", metadata=raw)
+    assert status == 200 and "Articles per month and site" in html
+
+
+def test_articles_open_slim(db: Path) -> None:
+    status, where = get(db, "/archive/articles?site=vnexpress", follow=False)
+    assert status == 302 and where.startswith("/archive/articles?site=vnexpress&_col=title&_col=published_at")
+    status, html = get(db, where)
+    assert status == 200 and 'data-column="body"' not in html and 'data-column="title"' in html
+    assert get(db, "/archive/articles?_nocol=d_folded")[0] == 200  # every column, on purpose
+    assert get(db, "/", follow=False)[1] == "/archive/articles"
+    status, where = get(db, "/archive/articles?_search=&_col=title", follow=False)  # an empty search box
+    assert status == 302 and where == "/archive/articles?_col=title"
+
+
+def test_article_page_reads_like_the_article(db: Path) -> None:
+    article_id = ids(db)[DANG.url]
+    status, html = get(db, f"/archive/articles/{article_id}")
+    assert status == 200
+    paragraphs = [html.index(f"<p>{p}</p>") for p in DANG.paragraphs]
+    assert paragraphs == sorted(paragraphs)  # in page order
+    assert "<figcaption>Toàn cảnh hội nghị</figcaption>" in html and 'src="https://i.vnecdn.net/a.jpg"' in html
+    assert "2 view count observations" in html
+    status, html = get(db, f"/archive/articles/{ids(db)[WEATHER.url]}")
+    assert "Dự báo" in html and "not archived" in html
+
+
+def test_json_cells_and_long_text_are_short_in_tables(db: Path) -> None:
+    status, html = get(db, "/archive/articles?_col=sources&_col=body&_col=problems")
+    assert status == 200 and '<ul class="json-cell"><li>published_at: jsonld</li>' in html
+    status, html = get(db, "/archive/crawls?_col=errors&_col=stats")
+    assert status == 200 and '<span class="json-empty">none</span>' in html

@@ -191,7 +191,7 @@ def test_parsed_date_fields_and_record():
         reason=None,
     )
     assert parsed.iso == "2019-10-24T08:30:00+07:00"
-    assert list(parsed.record()) == ["raw", "iso", "precision", "relative", "path"]
+    assert list(parsed.record()) == ["raw", "iso", "precision", "relative", "path", "reason"]
     # Answers are built without the dataclass __init__ (and without storing default fields): still equal.
     assert parse_date("abc", fetched_at=FETCHED) == ParsedDate("abc", reason="no date found")
     assert parse_date("hôm qua", fetched_at=FETCHED) == ParsedDate(
@@ -312,10 +312,18 @@ def test_cli_arguments():
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert lines == [
         {"raw": "24/10/2019 | 927", "iso": "2019-10-24T00:00:00+07:00", "precision": "day",
-         "relative": False, "path": "fast:dmy"},
+         "relative": False, "path": "fast:dmy", "reason": None},
         {"raw": "2 giờ trước", "iso": "2026-03-25T08:00:00+07:00", "precision": "hour",
-         "relative": True, "path": "relative"},
+         "relative": True, "path": "relative", "reason": None},
     ]
+
+
+@pytest.mark.parametrize(("text", "reason"), [("xyz", "no date found"), ("", "empty"),
+                                              ("25/12/2030", "in the future")])
+def test_cli_gives_the_reason_for_a_null(text: str, reason: str):
+    result = run_cli("--fetched-at", "2026-03-25T10:00:00+07:00", text)
+    record = json.loads(result.output)
+    assert record["iso"] is None and reason in record["reason"]
 
 
 def test_cli_stdin_one_object_per_line():

@@ -9,12 +9,15 @@ import pytest
 from archive_samples import DANG, WEATHER, article, make_archive
 
 from archiver.queries import (
-    DEFAULT_METADATA,
+    MATCH_NOTHING,
+    ServeOptions,
     datasette_command,
     datasette_metadata,
+    escape_fts,
     format_stats,
     fts_query,
     search,
+    search_terms,
     snippet,
     stats,
 )
@@ -31,7 +34,15 @@ def db(tmp_path: Path) -> Path:
     [
         ("dang uy khoi", '"dang" "uy" "khoi"'),
         ("Đảng ủy", '"Đảng" "ủy"'),
-        ('kinh tế AND "NEAR"', '"kinh" "tế" "AND" "NEAR"'),
+        ('kinh tế AND "NEAR"', '"kinh" "tế" AND "NEAR"'),  # a quoted keyword is a word
+        ("kinh OR lạnh", '"kinh" OR "lạnh"'),
+        ("kinh and or", '"kinh" "and" "or"'),  # FTS5 reads operators in capitals only
+        ("(kinh OR lạnh) khối", '("kinh" OR "lạnh") AND "khối"'),  # FTS5 wants the AND after a group
+        ("đảng NOT (kinh OR lạnh)", '"đảng" NOT ("kinh" OR "lạnh")'),
+        ("NEAR(hội nghị, 5) khối", 'NEAR("hội" "nghị",5) AND "khối"'),
+        ("kinh AND", '"kinh"'),  # operators that make no valid query are dropped
+        ("NOT kinh", '"kinh"'),
+        ("a (b", '"a" "b"'),
         ("covid-19", '"covid" "19"'),
         ("kinh*", '"kinh"*'),
         ('"kinh tế" lạnh', '"kinh tế" "lạnh"'),
@@ -45,6 +56,20 @@ def test_fts_query_quotes_every_word(text: str, expected: str) -> None:
 def test_fts_query_rejects_empty() -> None:
     with pytest.raises(ValueError):
         fts_query(" -- ")
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [("NEAR(hội nghị, 5) covid 19", ["hoi", "nghi", "covid", "19"]), ("Đảng OR kinh*", ["dang", "kinh*"])],
+)
+def test_search_terms_are_the_words_snippets_mark(text: str, terms: list[str]) -> None:
+    assert search_terms(text) == terms
+
+
+@pytest.mark.parametrize("text", ["", None, " -- ", "AND", "((", '"'])
+def test_escape_fts_never_raises(text: str | None) -> None:
+    """The SQL function Datasette's search box and the canned queries call: an empty box finds nothing."""
+    assert escape_fts(text) == MATCH_NOTHING
 
 
 @pytest.mark.parametrize(
@@ -62,6 +87,11 @@ def test_fts_query_rejects_empty() -> None:
         ('"khối ủy"', {}, set()),
         ("kinh", {"limit": 2}, 2),
         ("khôngcótừnày", {}, set()),
+        ("lạnh OR khoi", {}, {WEATHER.url, DANG.url, "https://vnexpress.net/cu.html"}),
+        ("kinh NOT bài", {}, {DANG.url, "https://vnexpress.net/cu.html"}),  # the numbered ones say "bài"
+        ("đảng NOT đà", {"since": "2024-01-01"}, set()),
+        ("NEAR(hội nghị, 2)", {}, {DANG.url, "https://vnexpress.net/cu.html"}),
+        ("NEAR(hội khối, 0)", {}, set()),
     ],
 )
 def test_search(db: Path, query: str, options: dict, urls: set | int) -> None:
@@ -114,10 +144,20 @@ def test_datasette_metadata_renamed_after_the_file(tmp_path: Path) -> None:
     assert metadata["databases"]["other"]["tables"]["articles"]["fts_table"] == "articles_fts"
 
 
-def test_datasette_command() -> None:
-    command = datasette_command("data/archive.db", DEFAULT_METADATA, port=9000, open_browser=False)
-    assert command[1:5] == ["-m", "datasette", "serve", "data/archive.db"]
-    assert "--open" not in command and command[-2:] == ["--port", "9000"]
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (ServeOptions(port=9000, open_browser=False),
+         ["serve", "a.db", "--metadata", "m.json", "--host", "127.0.0.1", "--port", "9000"]),
+        (ServeOptions(host="0.0.0.0", immutable=True, settings=(("sql_time_limit_ms", "5000"),),
+                      plugins_dir="plugins", template_dir="templates"),
+         ["serve", "--immutable", "a.db", "--metadata", "m.json", "--host", "0.0.0.0", "--port", "8001",
+          "--setting", "sql_time_limit_ms", "5000", "--plugins-dir", "plugins", "--template-dir", "templates",
+          "--open"]),
+    ],
+)
+def test_datasette_command(options: ServeOptions, expected: list[str]) -> None:
+    assert datasette_command("a.db", "m.json", options) == expected
 
 
 def test_ranking_window_keeps_the_newest_matches(db: Path) -> None:

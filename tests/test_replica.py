@@ -56,3 +56,14 @@ def test_relative_labels(days, hours, label):
     from datetime import timedelta
 
     assert relative_label(timedelta(days=days, hours=hours))[0] == label
+
+
+def test_planted_faults_match_the_ground_truth():
+    site = ReplicaSite(articles=30, seed=0)
+    faults = site.planted_faults()
+    truths = [site.expected(i, "http://x") for i in range(1, 31)]
+    assert faults["broken"] == sum(t is None for t in truths) == 1
+    assert faults["no_views"] == sum(t["views"] is None for t in truths if t)
+    assert faults["no_images"] == sum(not t["images"] for t in truths if t)
+    dead = {r["url"] for t in truths if t for r in t["related"] if "bai-da-go" in r["url"]}
+    assert faults["dead_links"] == len(dead) == 3

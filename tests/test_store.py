@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from archiver import store
 from archiver.items import Image, Related
-from archiver.schema import SCHEMA_VERSION
+from archiver.schema import MIGRATIONS, SCHEMA_VERSION
 from archiver.store import Archive, content_hash, counts, coverage, coverage_by_site, d_folded
 
 
@@ -45,7 +45,7 @@ def test_schema_is_versioned_in_wal_with_indexes(db: Path) -> None:
     Archive(db).close()
     Archive(db).close()  # reopening must not re-apply migrations
     assert one(db, "PRAGMA user_version") == SCHEMA_VERSION
-    assert rows(db, "SELECT version FROM migrations") == [(v,) for v in range(1, SCHEMA_VERSION + 1)]
+    assert rows(db, "SELECT version FROM migrations") == [(v,) for v, _, _ in MIGRATIONS]
     assert one(db, "PRAGMA journal_mode") == "wal"
     indexed = {r[0] for r in rows(db, "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
     for column in ("published_at", "last_seen", "views", "url"):
@@ -70,6 +70,27 @@ def test_an_archive_of_an_older_schema_is_migrated_and_keeps_its_rows(db: Path) 
         archive.add(WEATHER)
     assert one(db, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'dang'") == 1
     assert one(db, "PRAGMA integrity_check") == "ok"
+
+
+def test_migration_7_makes_the_site_the_profile_name(db: Path) -> None:
+    """Archives written before one site key held hosts in articles.site; the profile's name replaces them."""
+    from archiver.schema import connect, migrate
+
+    version_3 = [m for m in MIGRATIONS if m[0] <= 3]
+    conn = connect(db)
+    conn.execute("CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+    for number, name, apply in version_3:
+        apply(conn)
+        conn.execute("INSERT INTO migrations VALUES (?, ?, '2026-01-01')", (number, name))
+    conn.execute("PRAGMA user_version = 3")
+    for url, site, profile in [("https://tuoitre.vn/a.htm", "tuoitre.vn", "tuoitre"),
+                               ("http://127.0.0.1:8765/b.aspx", "127.0.0.1", "dukcqtw"),
+                               ("https://blog.example.vn/c", "blog.example.vn", None)]:
+        conn.execute("INSERT INTO articles (url, site, profile, content_hash, first_seen, last_seen, last_changed) "
+                     "VALUES (?, ?, ?, 'h', 't', 't', 't')", (url, site, profile))
+    migrate(conn)
+    conn.close()
+    assert rows(db, "SELECT site FROM articles ORDER BY id") == [("tuoitre",), ("dukcqtw",), ("blog.example.vn",)]
 
 
 def test_add_writes_article_and_children(db: Path) -> None:
