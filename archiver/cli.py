@@ -292,12 +292,14 @@ def _not_fetched(kinds: dict | None) -> list[str]:
 
 def _summary(db: str, result, per_site: dict, shares: dict) -> str:
     report = result.report
+    # crawls.errors also holds the fetch_errors total; the "Not fetched" line below says it per kind.
+    errors = {k: v for k, v in (report.get("errors") or {}).items() if k != "fetch_errors"}
     lines = [
         "",
         f"Articles stored this crawl: {report.get('articles_written', 0)} "
         f"(new {report.get('articles_new', 0)}, changed {report.get('articles_changed', 0)}); "
         f"in the archive: {sum(per_site.values())}",
-        f"Dropped: {report.get('dropped') or 'none'}   Errors: {report.get('errors') or 'none'}",
+        f"Dropped: {report.get('dropped') or 'none'}   Errors: {errors or 'none'}",
         *_not_fetched(report.get("fetch_errors")),
         f"Pages fetched: {result.pages} in {result.seconds:.1f} s ({result.pages_per_second:.0f} pages/s)",
         "Share of articles with each field:",
