@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from contextlib import contextmanager
 from datetime import datetime
@@ -224,13 +225,18 @@ def _port_free(port: int) -> bool:
 
 
 def _summary(db: str, result, per_site: dict, shares: dict) -> str:
+    from archiver.crawl import status_line
+    from archiver.store import error_counts
+
     report = result.report
+    errors = report.get("errors") or error_counts(result.stats) or "none"
     lines = [
         "",
         f"Articles stored this crawl: {report.get('articles_written', 0)} "
         f"(new {report.get('articles_new', 0)}, changed {report.get('articles_changed', 0)}); "
         f"in the archive: {sum(per_site.values())}",
-        f"Dropped: {report.get('dropped') or 'none'}   Errors: {report.get('errors') or 'none'}",
+        f"Dropped: {report.get('dropped') or 'none'}   Errors: {errors}",
+        f"Status: {status_line(result)}",
         f"Pages fetched: {result.pages} in {result.seconds:.1f} s ({result.pages_per_second:.0f} pages/s)",
         "Share of articles with each field:",
         *(f"  {name:<16}{share:7.1%}" for name, share in shares.items()),
@@ -262,31 +268,62 @@ def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | Non
 
     \b
     Exit codes, for cron and systemd:
-      0  the crawl finished
-      1  the crawl could not run (another crawl holds the job directory, bad option, ...)
+      0  the crawl finished and stored what it found
+      1  the crawl could not run: another crawl holds the job directory
+      2  bad arguments (unknown SITE, malformed --start-url, invalid -s value, bad option)
       3  "layout changed?": a field's coverage fell far below the site's recent runs
+      4  the site is unreachable: not one page could be read (DNS failure, connection refused, ...)
+      5  the archive could not be written (read-only, disk full, I/O error, corrupt)
+      6  interrupted (SIGINT/SIGTERM) before the end
     """
-    from archiver.crawl import JobLockedError, job_dir, job_dir_for, make_settings, run_crawl
-    from archiver.monitor import LAYOUT_CHANGED
-    from archiver.store import counts, coverage
+    from archiver import crawl as crawling
+    from archiver.store import Archive, StorageError, counts, coverage
+
+    extra, args = _crawl_arguments(site, start_url, overrides)
+    args.update(since=since and since.date().isoformat(), refresh=int(refresh), full=int(full), max_pages=max_pages)
+    try:
+        Archive(db).close()  # creates or migrates it; a read-only or broken archive stops us before fetching
+    except StorageError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(crawling.STORAGE_FAILED)
+    try:
+        jobs = crawling.job_dir_for(site, start_url) if resume else None
+        with crawling.job_dir(jobs) if jobs else _nothing() as jobdir:
+            if jobdir:
+                extra["JOBDIR"] = str(jobdir)
+            result = crawling.run_crawl("news", settings=crawling.make_settings(db, overrides=extra), **args)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    except crawling.JobLockedError as error:
+        raise click.ClickException(str(error)) from error
+    try:
+        click.echo(_summary(db, result, counts(db), coverage(db)))
+    except sqlite3.Error as error:  # a broken archive: the status line below says what happened
+        click.echo(f"(no archive summary: {error})", err=True)
+    code = crawling.exit_code(result)
+    if code:
+        click.echo(crawling.status_line(result), err=True)
+    sys.exit(code)
+
+
+def _crawl_arguments(site: str | None, start_url: str | None, overrides: tuple[str, ...]) -> tuple[dict, dict]:
+    """Settings overrides and spider arguments, checked before anything is fetched (exit 2 when bad)."""
+    from archiver.crawl import check_overrides
+    from archiver.profile import ProfileError, get_profile
+    from spiders.news import check_start_url
 
     if not site and not start_url:
         raise click.UsageError("give a SITE profile or --start-url")
-    extra = dict(o.split("=", 1) for o in overrides)
-    args = {"site": site, "start_url": start_url, "since": since and since.date().isoformat(),
-            "refresh": int(refresh), "full": int(full),
-            "max_pages": max_pages}
     try:
-        with job_dir(job_dir_for(site, start_url)) if resume else _nothing() as jobdir:
-            if jobdir:
-                extra["JOBDIR"] = str(jobdir)
-            result = run_crawl("news", settings=make_settings(db, overrides=extra), **args)
-    except JobLockedError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(_summary(db, result, counts(db), coverage(db)))
-    if flags := result.report.get("flags"):
-        click.echo(f"LAYOUT CHANGED? {'; '.join(flags)}", err=True)
-        sys.exit(LAYOUT_CHANGED)
+        if site:
+            get_profile(site)
+        for url in (start_url or "").split(","):
+            if url.strip() or not site:
+                check_start_url(url)
+        extra = check_overrides(overrides)
+    except (ProfileError, ValueError) as error:
+        raise click.UsageError(str(error)) from error
+    return extra, {"site": site, "start_url": start_url}
 
 
 @contextmanager
