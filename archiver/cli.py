@@ -282,12 +282,15 @@ def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | Non
     extra, args = _crawl_arguments(site, start_url, overrides)
     args.update(since=since and since.date().isoformat(), refresh=int(refresh), full=int(full), max_pages=max_pages)
     try:
+        jobs = crawling.job_dir_for(site, start_url) if resume else None
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    try:
         Archive(db).close()  # creates or migrates it; a read-only or broken archive stops us before fetching
     except StorageError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(crawling.STORAGE_FAILED)
     try:
-        jobs = crawling.job_dir_for(site, start_url) if resume else None
         with crawling.job_dir(jobs) if jobs else _nothing() as jobdir:
             if jobdir:
                 extra["JOBDIR"] = str(jobdir)

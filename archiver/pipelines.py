@@ -93,6 +93,7 @@ class StorePipeline:
         recorded = {k: settings.get(k) for k in SETTINGS_RECORDED}
         try:
             self.archive = Archive(settings.get("ARCHIVE_DB"), background=True,
+                                   batch_size=settings.getint("ARCHIVE_BATCH_SIZE", 200),
                                    flush_seconds=settings.getfloat("ARCHIVE_FLUSH_SECONDS", 5.0))
             self.crawl_id = self.archive.begin_crawl(spider.name, getattr(spider, "site_name", None), recorded)
         except StorageError as error:

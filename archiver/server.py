@@ -89,8 +89,9 @@ class ReplicaHandler(BaseHTTPRequestHandler):
         pass
 
 
-def make_server(site: ReplicaSite, port: int = 0, host: str = "127.0.0.1") -> ThreadingHTTPServer:
-    handler = type("Handler", (ReplicaHandler,), {"site": site})
+def make_server(site: ReplicaSite, port: int = 0, host: str = "127.0.0.1",
+                handler: type[ReplicaHandler] = ReplicaHandler) -> ThreadingHTTPServer:
+    handler = type("Handler", (handler,), {"site": site})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
@@ -104,14 +105,27 @@ def base_url(server: ThreadingHTTPServer) -> str:
 @contextmanager
 def serve_in_thread(site: ReplicaSite, port: int = 0) -> Iterator[str]:
     """Serve `site` from a thread of this process; yields the base URL."""
-    server = make_server(site, port)
+    with serving(site, port) as server:
+        yield base_url(server)
+
+
+@contextmanager
+def serving(site: ReplicaSite, port: int = 0, handler: type[ReplicaHandler] = ReplicaHandler
+            ) -> Iterator[ThreadingHTTPServer]:
+    """Serve `site` from a thread of this process; yields the server (see `replace_site`)."""
+    server = make_server(site, port, handler=handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield base_url(server)
+        yield server
     finally:
         server.shutdown()
         server.server_close()
+
+
+def replace_site(server: ThreadingHTTPServer, site: ReplicaSite) -> None:
+    """Serve `site` from now on at the same address: the site grew (`ReplicaSite.grown`) or changed."""
+    server.RequestHandlerClass.site = site
 
 
 def _serve_forever(articles: int, seed: int, clock: str | None, port: int, ready) -> None:

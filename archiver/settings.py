@@ -35,8 +35,9 @@ REFRESH_POLICY = [[7, 1], [30, 7]]
 
 # Where StorePipeline writes; `archiver crawl --db` and `-s ARCHIVE_DB=...` override it.
 ARCHIVE_DB = "data/archive.db"
-# Articles are committed in batches of 200, and at least this often: a kill during a slow, polite crawl
-# loses at most these few seconds of work (the next run fetches it again).
+# Articles are committed in batches of ARCHIVE_BATCH_SIZE, and at least every ARCHIVE_FLUSH_SECONDS: a kill
+# during a slow, polite crawl loses at most these few seconds of work (the next run fetches it again).
+ARCHIVE_BATCH_SIZE = 200
 ARCHIVE_FLUSH_SECONDS = 5.0
 
 # Progress: one updating line on a terminal, a log line every PROGRESS_INTERVAL seconds otherwise.

@@ -394,8 +394,8 @@ class Archive:
     adds one FTS5 segment.
 
     A batch the archive refuses (disk full, read-only, I/O error) is retried after each of
-    `retry_delays`, then kept in the buffer and reported as `StorageError`: a later flush writes it,
-    and nothing is dropped on the way. A row SQLite refuses as data (a constraint) is no storage fault:
+    `retry_delays` (the first time; later ones get one try each), then kept in the buffer and reported
+    as `StorageError`: a later flush writes it, and nothing is dropped on the way. A row SQLite refuses as data (a constraint) is no storage fault:
     its batch is discarded and the error raised as it is.
     """
 
@@ -422,6 +422,7 @@ class Archive:
         self._lock = threading.Lock()  # guards _totals, updated by the worker thread
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive") if background else None
         self._pending: tuple[Future, list[PreparedArticle]] | None = None
+        self._failed = False  # a batch was refused (disk full, read-only, ...)
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -492,10 +493,13 @@ class Archive:
             raise
         except sqlite3.Error as error:
             self._buffer[:0] = batch  # kept, in order: the next flush writes it
+            self._failed = True
             raise StorageError(f"cannot write {len(batch)} articles to the archive {self.path}: {error}") from error
 
     def _write(self, batch: list[PreparedArticle]) -> None:
-        for delay in (*self.retry_delays, None):
+        # Once the archive has refused a batch, later batches get one try each: no waiting on every one.
+        delays = () if self._failed else self.retry_delays
+        for delay in (*delays, None):
             try:
                 result = write_batch(self._conn, batch)
                 break
