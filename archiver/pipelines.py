@@ -92,13 +92,19 @@ class StorePipeline:
         settings = self.crawler.settings
         recorded = {k: settings.get(k) for k in SETTINGS_RECORDED}
         try:
-            self.archive = Archive(settings.get("ARCHIVE_DB"), background=True,
-                                   batch_size=settings.getint("ARCHIVE_BATCH_SIZE", 200),
-                                   flush_seconds=settings.getfloat("ARCHIVE_FLUSH_SECONDS", 5.0))
-            self.crawl_id = self.archive.begin_crawl(spider.name, getattr(spider, "site_name", None), recorded)
+            archive = Archive(settings.get("ARCHIVE_DB"), background=True,
+                              batch_size=settings.getint("ARCHIVE_BATCH_SIZE", 200),
+                              flush_seconds=settings.getfloat("ARCHIVE_FLUSH_SECONDS", 5.0))
         except StorageError as error:
             self.fail(error)
             return
+        try:
+            self.crawl_id = archive.begin_crawl(spider.name, getattr(spider, "site_name", None), recorded)
+        except StorageError as error:
+            archive.close()  # nothing buffered yet: nothing to write
+            self.fail(error)
+            return
+        self.archive = archive
         self.timer = task.LoopingCall(self._flush_due)
         self.timer.start(1.0, now=False)
 
@@ -123,7 +129,7 @@ class StorePipeline:
         except StorageError as error:
             self.fail(error)
 
-    def fail(self, error: StorageError) -> None:
+    def fail(self, error: StorageError, stop: bool = True) -> None:
         """Say it once, record it, and stop the crawl."""
         if self.storage_error is not None:
             return
@@ -131,7 +137,7 @@ class StorePipeline:
         self.crawler.stats.set_value("archiver/storage_error", self.storage_error)
         log.error("%s; stopping the crawl (the next run fetches what is missing)", error)
         engine = self.crawler.engine
-        if engine is not None and engine.spider is not None:
+        if stop and engine is not None and engine.spider is not None:
             if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.14
                 self._closing = deferred_from_coro(engine.close_spider_async(reason="storage_error"))
             else:
@@ -154,11 +160,14 @@ class StorePipeline:
                     self.archive.flag_crawl(self.crawl_id, report["flags"])
                     log.error("layout changed? %s: %s", report.get("site"), "; ".join(report["flags"]))
             except StorageError as error:
-                self.fail(error)
-            unsaved = self.archive.unsaved
-            self.archive = self._close(self.archive)
-            if unsaved:
-                self.crawler.stats.inc_value("archiver/unsaved", unsaved)
+                self.fail(error, stop=False)
+            archive, self.archive = self.archive, None
+            try:
+                archive.close()  # the last try for a batch the archive refused
+            except StorageError as error:
+                self.fail(error, stop=False)
+            if archive.unsaved:
+                self.crawler.stats.inc_value("archiver/unsaved", archive.unsaved)
         if self.storage_error:
             report = {"crawl_id": self.crawl_id, "errors": error_counts(stats), **report}
             report["errors"]["storage"] = 1
@@ -166,9 +175,3 @@ class StorePipeline:
             report["unsaved"] = self.crawler.stats.get_value("archiver/unsaved", 0)
         report["finish_reason"] = reason
         self.crawler.archiver_report = report  # for `archiver demo` / `archiver crawl` summaries
-
-    def _close(self, archive: Archive) -> None:
-        try:
-            archive.close()
-        except StorageError as error:
-            self.fail(error)

@@ -388,15 +388,15 @@ class Archive:
     reactor) does not wait for SQLite. While the worker is busy, articles keep buffering (group commit):
     the next batch takes all of them, up to `max_batch`, so that under a fast stream each transaction
     carries more articles (fewer FTS5 segments to merge, fewer commits), while a slow crawl still commits
-    every `batch_size` articles, or every `flush_seconds` whichever comes first. At most one batch is in
+    every `batch_size` articles or every `flush_seconds`, whichever comes first. At most one batch is in
     flight and one buffered, so memory stays bounded and a crash loses at most those two uncommitted
     batches. The default `max_batch` is the most articles one INSERT statement takes, so a full batch
     adds one FTS5 segment.
 
     A batch the archive refuses (disk full, read-only, I/O error) is retried after each of
     `retry_delays` (the first time; later ones get one try each), then kept in the buffer and reported
-    as `StorageError`: a later flush writes it, and nothing is dropped on the way. A row SQLite refuses as data (a constraint) is no storage fault:
-    its batch is discarded and the error raised as it is.
+    as `StorageError`: a later flush writes it, and nothing is dropped on the way. A row SQLite refuses
+    as data (a constraint) is no storage fault: its batch is discarded and the error raised as it is.
     """
 
     def __init__(

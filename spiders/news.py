@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from archiver.feeds import is_feed_url, read_feed
 from archiver.incremental import is_due, last_crawl_complete, load_known, policy_from
 from archiver.items import NotModified
 from archiver.profile import Profile, get_profile, profile_for
+from archiver.store import StorageError
 
 # Without a profile: an article URL ends in a numeric id or a page suffix (most Vietnamese CMSs). Category
 # pages often look the same, so this only says which links to fetch whatever the stop rule says; whether a
@@ -62,14 +64,17 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.known = load_known(settings.get("ARCHIVE_DB"), spider.allowed_domains)
+        try:
+            spider.known = load_known(settings.get("ARCHIVE_DB"), spider.allowed_domains)
+            complete = last_crawl_complete(settings.get("ARCHIVE_DB"), spider.site_name)
+        except sqlite3.Error as error:  # we cannot tell what is known, nor keep what we fetch
+            raise StorageError(f"cannot read the archive {settings.get('ARCHIVE_DB')}: {error}") from error
         policy = settings.get("REFRESH_POLICY")  # from the command line it arrives as JSON text
         policy = json.loads(policy) if isinstance(policy, str) else policy
         spider.policy = spider.profile.refresh if spider.profile and spider.profile.refresh else policy_from(policy)
         # After a run that did not finish (killed, stopped, storage failure, --max-pages) the archive has
         # gaps deeper in the listings than the stop rule would look: walk them all until a run finishes.
-        spider.walk_all = (spider.walk_all or not spider.known
-                           or not last_crawl_complete(settings.get("ARCHIVE_DB"), spider.site_name))
+        spider.walk_all = spider.walk_all or not spider.known or not complete
         return spider
 
     async def start(self):

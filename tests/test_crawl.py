@@ -207,7 +207,8 @@ def _count(db: Path) -> int:
 # -- the incremental contract: a grown site, with or without --resume, with or without a profile ------------
 
 
-@pytest.mark.parametrize(("profile", "resume"), [(True, True), (True, False), (False, True), (False, False)])
+# No profile with --resume: tests/faults/test_kills.py, with kills in between.
+@pytest.mark.parametrize(("profile", "resume"), [(True, True), (True, False), (False, False)])
 def test_every_scheduled_run_stores_what_is_new_since_the_last(tmp_path, profile, resume):
     """The README's cron line (--resume) and a plain run, with the site's profile and with --start-url only:
     a site that grows between runs is archived whole, with no listing page stored as an article."""
@@ -328,3 +329,15 @@ def test_exit_code_order():
     assert exit_code(result(finish_reason="shutdown", **{"archiver/pages_read": 0})) == INTERRUPTED
     assert exit_code(result(finish_reason="storage_error", **{"archiver/storage_error": "full"})) == STORAGE_FAILED
     assert exit_code(CrawlResult({"finish_reason": "finished", "archiver/pages_read": 1})) == 0
+
+
+def test_scrapy_crawl_with_a_jobdir_stores_what_is_new_like_archiver_crawl_resume(tmp_path, scrapy_crawl):
+    site = ReplicaSite(30, seed=10, clock=in_the_past(40))
+    db, jobdir = tmp_path / "a.db", tmp_path / "job"
+    with serving(site) as server:
+        url = base_url(server)
+        for size in (30, 50):
+            replace_site(server, site.grown(size))
+            scrapy_crawl(db, "-a", "site=dukcqtw", "-a", f"start_url={url}/", "-s", f"JOBDIR={jobdir}")
+            assert sorted(urls(db)) == sorted(expected_urls(site.grown(size), url))
+    assert not (jobdir / "requests.seen").exists() and not (jobdir / "RUNNING").exists()

@@ -258,12 +258,13 @@ def scenario_dir(workdir: Path, name: str, base_db: Path) -> tuple[Path, Archive
 def kill_results(articles: int, workdir: Path) -> list[tuple[str, int, int, int, str]]:
     """The whole matrix: (name, lost, dup, corrupt, note) per moment and mode.
 
-    The archive first holds a complete crawl of half the site; the site then grows to `articles`, the
-    next run (with --resume, like the README's cron line) is stopped at the moment, and one more
-    `--resume` run finishes. "no --resume" repeats one moment without a job directory at all.
+    The archive first holds a complete crawl of three quarters of the site; the site then grows to
+    `articles`, the next run (with --resume, like the README's cron line) is stopped at the moment, and
+    one more `--resume` run finishes. "no --resume" repeats one moment without a job directory at all.
     """
     workdir = Path(workdir)
-    site = ReplicaSite(articles // 2, seed=11, clock=datetime.now(TZ) - ReplicaSite(1).interval * articles)
+    site = ReplicaSite(articles - articles // 4, seed=11,
+                       clock=datetime.now(TZ) - ReplicaSite(1).interval * articles)
     grown = site.grown(articles)
     new = grown.size - site.size
     watch = Watch()
