@@ -148,6 +148,8 @@ class StorePipeline:
         if self.timer is not None and self.timer.running:
             self.timer.stop()
         stats = {**self.crawler.stats.get_stats(), "finish_reason": reason}
+        if reason not in ("finished", "storage_error"):  # an early end is an error: the report must say so
+            stats["errors"] = {"interrupted" if reason == "shutdown" else reason: 1}
         dropped = getattr(self.crawler, "archiver_dropped", [])
         report: dict = {}
         if self.archive is not None:
