@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from contextlib import contextmanager
 from datetime import datetime
@@ -291,9 +292,13 @@ def _not_fetched(kinds: dict | None) -> list[str]:
 
 
 def _summary(db: str, result, per_site: dict, shares: dict) -> str:
+    from archiver.crawl import status_line
+    from archiver.store import error_counts
+
     report = result.report
     # crawls.errors also holds the fetch_errors total; the "Not fetched" line below says it per kind.
-    errors = {k: v for k, v in (report.get("errors") or {}).items() if k != "fetch_errors"}
+    errors = {k: v for k, v in (report.get("errors") or error_counts(result.stats) or {}).items()
+              if k != "fetch_errors"}
     lines = [
         "",
         f"Articles stored this crawl: {report.get('articles_written', 0)} "
@@ -301,6 +306,7 @@ def _summary(db: str, result, per_site: dict, shares: dict) -> str:
         f"in the archive: {sum(per_site.values())}",
         f"Dropped: {report.get('dropped') or 'none'}   Errors: {errors or 'none'}",
         *_not_fetched(report.get("fetch_errors")),
+        f"Status: {status_line(result)}",
         f"Pages fetched: {result.pages} in {result.seconds:.1f} s ({result.pages_per_second:.0f} pages/s)",
         "Share of articles with each field:",
         *(f"  {name:<16}{share:7.1%}" for name, share in shares.items()),
@@ -311,14 +317,6 @@ def _summary(db: str, result, per_site: dict, shares: dict) -> str:
         f"  datasette {db} --metadata data/metadata.yml      (or: archiver browse --db {db})",
     ]
     return "\n".join(lines)
-
-
-def _settings(ctx, param, pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """-s NAME=VALUE pairs, checked: a missing '=' is a usage error, not a traceback."""
-    for pair in pairs:
-        if "=" not in pair or not pair.split("=", 1)[0].strip():
-            raise click.BadParameter(f"{pair!r} is not NAME=VALUE (e.g. -s DOWNLOAD_DELAY=2)", param_hint="-s")
-    return tuple(tuple(pair.split("=", 1)) for pair in pairs)
 
 
 @cli.command()
@@ -333,7 +331,7 @@ def _settings(ctx, param, pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]
               help="Refetch known articles that are due under the site's refresh policy.")
 @click.option("--full", is_flag=True, help="Walk every listing page, not only while they show something new.")
 @click.option("--resume", is_flag=True, help="Keep the crawl's state in data/jobs/SITE so a stopped crawl resumes.")
-@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", callback=_settings,
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Any Scrapy setting.")
 def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | None, since: datetime | None,
           refresh: bool, full: bool, resume: bool, overrides: tuple[str]) -> None:
@@ -341,48 +339,65 @@ def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | Non
 
     \b
     Exit codes, for cron and systemd:
-      0  the crawl finished
-      1  the crawl could not run (another crawl holds the job directory, bad option, ...)
+      0  the crawl finished and stored what it found
+      1  the crawl could not run: another crawl holds the job directory
+      2  bad arguments (unknown SITE, malformed --start-url, invalid -s value, bad option)
       3  "layout changed?": a field's coverage fell far below the site's recent runs
+      4  the site is unreachable: not one page could be read (DNS failure, connection refused, ...)
+      5  the archive could not be written (read-only, disk full, I/O error, corrupt)
+      6  interrupted (SIGINT/SIGTERM) before the end
     """
-    from archiver.crawl import JobLockedError, job_dir, job_dir_for, make_settings, run_crawl
-    from archiver.monitor import LAYOUT_CHANGED
-    from archiver.store import counts, coverage
+    from archiver import crawl as crawling
+    from archiver.store import Archive, StorageError, counts, coverage
+
+    extra, args = _crawl_arguments(site, start_url, overrides)
+    args.update(since=since and since.date().isoformat(), refresh=int(refresh), full=int(full), max_pages=max_pages)
+    try:
+        jobs = crawling.job_dir_for(site, start_url) if resume else None
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    try:
+        Archive(db).close()  # creates or migrates it; a read-only or broken archive stops us before fetching
+    except StorageError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(crawling.STORAGE_FAILED)
+    try:
+        with crawling.job_dir(jobs) if jobs else _nothing() as jobdir:
+            if jobdir:
+                extra["JOBDIR"] = str(jobdir)
+            result = crawling.run_crawl("news", settings=crawling.make_settings(db, overrides=extra), **args)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    except crawling.JobLockedError as error:
+        raise click.ClickException(str(error)) from error
+    try:
+        click.echo(_summary(db, result, counts(db), coverage(db)))
+    except sqlite3.Error as error:  # a broken archive: the status line below says what happened
+        click.echo(f"(no archive summary: {error})", err=True)
+    code = crawling.exit_code(result)
+    if code:
+        click.echo(crawling.status_line(result), err=True)
+    sys.exit(code)
+
+
+def _crawl_arguments(site: str | None, start_url: str | None, overrides: tuple[str, ...]) -> tuple[dict, dict]:
+    """Settings overrides and spider arguments, checked before anything is fetched (exit 2 when bad)."""
+    from archiver.crawl import check_overrides
+    from archiver.profile import ProfileError, get_profile
+    from spiders.news import check_start_url
 
     if not site and not start_url:
         raise click.UsageError("give a SITE profile or --start-url")
-    _check_crawl_input(site, db)
-    extra = dict(overrides)
-    args = {"site": site, "start_url": start_url, "since": since and since.date().isoformat(),
-            "refresh": int(refresh), "full": int(full),
-            "max_pages": max_pages}
-    try:
-        with job_dir(job_dir_for(site, start_url)) if resume else _nothing() as jobdir:
-            if jobdir:
-                extra["JOBDIR"] = str(jobdir)
-            result = run_crawl("news", settings=make_settings(db, overrides=extra), **args)
-    except JobLockedError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(_summary(db, result, counts(db), coverage(db)))
-    if flags := result.report.get("flags"):
-        click.echo(f"LAYOUT CHANGED? {'; '.join(flags)}", err=True)
-        sys.exit(LAYOUT_CHANGED)
-
-
-def _check_crawl_input(site: str | None, db: str) -> None:
-    """An unknown profile or an --db that is not SQLite: one line before Scrapy starts, not a traceback."""
-    from archiver.profile import ProfileError, get_profile
-    from archiver.store import check_sqlite
-
     try:
         if site:
             get_profile(site)
-    except ProfileError as error:
-        raise click.BadParameter(str(error), param_hint="SITE") from error
-    try:
-        check_sqlite(db)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
+        for url in (start_url or "").split(","):
+            if url.strip() or not site:
+                check_start_url(url)
+        extra = check_overrides(overrides)
+    except (ProfileError, ValueError) as error:
+        raise click.UsageError(str(error)) from error
+    return extra, {"site": site, "start_url": start_url}
 
 
 @contextmanager

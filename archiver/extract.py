@@ -27,7 +27,10 @@ from archiver.selectors import first, first_match, select
 
 log = logging.getLogger(__name__)
 
-TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "zarsrc", "gidzl")
+# Query parameters that only say where a reader came from (prefixes): dropped from every link before it
+# is requested, so an article shared with ten campaign tags is fetched once and stored under one URL.
+TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "dclid", "msclkid", "zarsrc", "gidzl", "igshid", "_ga", "mc_cid",
+                   "mc_eid", "_hsenc", "_hsmi")
 CANONICAL = "link[rel=canonical]::attr(href)"
 
 
@@ -184,6 +187,14 @@ def site_key(url: str, profile: Profile | None) -> str:
     """The archive's `site`: the profile's name when a profile read the page (`--site tuoitre` matches
     every page it read, on any of its domains), else the host."""
     return profile.name if profile else site_of(url)
+
+
+def is_article_page(raw: RawArticle, sel: Selector) -> bool:
+    """An article has a headline and a body (text, or captioned photos). A listing or a section front has
+    no headline of its own (its title is the document's <title>) and no body, only a list of links."""
+    headline = raw.title and (raw.sources.get("title") != "fallback" or generic.Page(sel, raw.url).h1s)
+    body = raw.paragraphs or raw.lead or any(image.caption for image in raw.images)
+    return bool(headline and body)
 
 
 def site_of(url: str) -> str:

@@ -71,3 +71,32 @@ def load_known(db: str | Path, hosts: Iterable[str]) -> dict[str, Known]:
 
 def _parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def last_crawl_complete(db: str | Path, site: str | None) -> bool:
+    """Did the site's last crawl in this archive run to its end and store everything it found?
+
+    A crawl killed (no `finished_at`), stopped (Ctrl-C, SIGTERM, a storage failure: its `finish_reason`)
+    or cut short by `--max-pages` leaves gaps that the stop rule ("follow pagination while a listing shows
+    something new") would never look into: the listing's first page shows what was stored, the gap is
+    deeper. So the next run walks every listing page, until one run completes. An archive without
+    crawls of the site is complete (nothing to refill: the first run walks everything anyway).
+    """
+    if not Path(db).exists():
+        return True
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'crawls'").fetchone():
+            return True
+        row = conn.execute(
+            "SELECT finished_at, json_extract(stats, '$.finish_reason'),"
+            " json_extract(stats, '$.\"archiver/max_pages_reached\"'),"
+            " json_extract(stats, '$.\"archiver/storage_error\"') FROM crawls WHERE site IS ? ORDER BY id DESC LIMIT 1",
+            (site,),
+        ).fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        return True
+    finished_at, reason, cut_short, storage_error = row
+    return bool(finished_at) and reason == "finished" and not cut_short and not storage_error

@@ -180,6 +180,12 @@ class ReplicaSite:
         # small site has siblings "giờ/ngày trước" and a large one "tháng/năm trước".
         self.interval = timedelta(hours=9, minutes=17)
 
+    def grown(self, articles: int) -> ReplicaSite:
+        """The same site later, with `articles` articles: the old ones keep their ids, URLs and text, the
+        new ones were published since, one interval apart (the clock moves on by as many intervals)."""
+        later = self.clock + self.interval * (articles - self.size)
+        return ReplicaSite(articles, self.seed, clock=later, layout=self.layout)
+
     # --- the model -----------------------------------------------------------------
 
     def category_of(self, i: int) -> str:

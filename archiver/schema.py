@@ -8,6 +8,7 @@ README.md ("The archive: tables and columns") documents every table and column; 
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -275,7 +276,7 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA page_size = 16384")
         # WAL: readers (Datasette) never block the writer; NORMAL sync is crash-consistent in WAL mode,
         # a power cut can only lose the last committed transactions, which the next crawl refetches.
-        conn.execute("PRAGMA journal_mode = WAL")
+        _retry_locked(lambda: conn.execute("PRAGMA journal_mode = WAL"))
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: bounded, independent of archive size
         # Checkpoint every 64 MiB of WAL instead of every 16 MiB (1000 pages): FTS5 merges rewrite the same
@@ -284,6 +285,26 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA wal_autocheckpoint = 4096")
         conn.execute(f"PRAGMA journal_size_limit = {4096 * 16384}")
     return conn
+
+
+def _retry_locked(run: Callable[[], object], seconds: float = BUSY_TIMEOUT_MS / 1000) -> None:
+    """Run a statement SQLite refuses with "database is locked" without calling the busy handler.
+
+    Switching a new file to WAL needs an exclusive lock, and SQLite returns SQLITE_BUSY at once instead
+    of waiting `busy_timeout` when another process holds one: two crawls creating the same archive at
+    the same moment. The loser retries until the winner's first transaction is done.
+    """
+    deadline = time.monotonic() + seconds
+    delay = 0.005
+    while True:
+        try:
+            run()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
 
 def current_version(conn: sqlite3.Connection) -> int:
@@ -308,7 +329,8 @@ def migrate(conn: sqlite3.Connection) -> int:
                 conn.execute(f"PRAGMA user_version = {number}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # a failed COMMIT may have rolled back already
+            conn.execute("ROLLBACK")
         raise
     return current_version(conn)
 

@@ -123,6 +123,11 @@ def serving(site: ReplicaSite, port: int = 0, handler: type[ReplicaHandler] = Re
         server.server_close()
 
 
+def replace_site(server: ThreadingHTTPServer, site: ReplicaSite) -> None:
+    """Serve `site` from now on at the same address: the site grew (`ReplicaSite.grown`) or changed."""
+    server.RequestHandlerClass.site = site
+
+
 def _serve_forever(articles: int, seed: int, clock: str | None, port: int, ready) -> None:
     site = ReplicaSite(articles, seed, datetime.fromisoformat(clock) if clock else None)
     server = make_server(site, port)

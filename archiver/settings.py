@@ -53,9 +53,14 @@ REFRESH_POLICY = [[7, 1], [30, 7]]
 
 # Where StorePipeline writes; `archiver crawl --db` and `-s ARCHIVE_DB=...` override it.
 ARCHIVE_DB = "data/archive.db"
+# Articles are committed in batches of ARCHIVE_BATCH_SIZE, and at least every ARCHIVE_FLUSH_SECONDS: a kill
+# during a slow, polite crawl loses at most these few seconds of work (the next run fetches it again).
+ARCHIVE_BATCH_SIZE = 200
+ARCHIVE_FLUSH_SECONDS = 5.0
 
 # Progress: one updating line on a terminal, a log line every PROGRESS_INTERVAL seconds otherwise.
-EXTENSIONS = {"archiver.monitor.Progress": 500}
+# JobState: with a JOBDIR (--resume), only an interrupted crawl keeps Scrapy's state to resume from.
+EXTENSIONS = {"archiver.monitor.Progress": 500, "archiver.crawl.JobState": 0}
 PROGRESS_INTERVAL = 30
 
 LOG_FORMATTER = "archiver.logformat.ArchiverLogFormatter"

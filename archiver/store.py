@@ -13,6 +13,7 @@ import json
 import re
 import sqlite3
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -254,6 +255,16 @@ def _is_before(a: str, b: str) -> bool:
         return False
 
 
+def _done(fn, *args) -> Future:
+    """Run `fn` now and return its outcome as a finished Future (the synchronous writer's path)."""
+    future: Future = Future()
+    try:
+        future.set_result(fn(*args))
+    except BaseException as error:  # noqa: BLE001 - handed to whoever reads the Future
+        future.set_exception(error)
+    return future
+
+
 def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -289,9 +300,16 @@ def write_batch(conn: sqlite3.Connection, rows: Iterable[PreparedArticle]) -> Ba
         _write_rows(conn, list(by_url.values()), result)
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     return result
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open: after a failed COMMIT (disk full, I/O error) SQLite
+    has often rolled back already, and a second ROLLBACK would raise and hide the real error."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
 
 
 def _write_rows(conn: sqlite3.Connection, rows: list[PreparedArticle], result: BatchResult) -> None:
@@ -362,6 +380,10 @@ def _replace_children(conn: sqlite3.Connection, replace_ids: list[int], children
     )
 
 
+class StorageError(RuntimeError):
+    """The archive cannot be written (disk full, read-only file, I/O error): the batch is kept, not lost."""
+
+
 class Archive:
     """The archive writer. Not thread-safe: one Archive per writer (crawls in other processes are fine).
 
@@ -369,38 +391,70 @@ class Archive:
     reactor) does not wait for SQLite. While the worker is busy, articles keep buffering (group commit):
     the next batch takes all of them, up to `max_batch`, so that under a fast stream each transaction
     carries more articles (fewer FTS5 segments to merge, fewer commits), while a slow crawl still commits
-    every `batch_size` articles. At most one batch is in flight and one buffered, so memory stays bounded
-    and a crash loses at most those two uncommitted batches. The default `max_batch` is the most articles
-    one INSERT statement takes, so a full batch adds one FTS5 segment.
+    every `batch_size` articles or every `flush_seconds`, whichever comes first. At most one batch is in
+    flight and one buffered, so memory stays bounded and a crash loses at most those two uncommitted
+    batches. The default `max_batch` is the most articles one INSERT statement takes, so a full batch
+    adds one FTS5 segment.
+
+    A batch the archive refuses (disk full, read-only, I/O error) is retried after each of
+    `retry_delays` (the first time; later ones get one try each), then kept in the buffer and reported
+    as `StorageError`: a later flush writes it, and nothing is dropped on the way. A row SQLite refuses
+    as data (a constraint) is no storage fault: its batch is discarded and the error raised as it is.
     """
 
     def __init__(
-        self, path: str | Path, *, batch_size: int = 200, background: bool = False, max_batch: int | None = None
+        self, path: str | Path, *, batch_size: int = 200, background: bool = False, max_batch: int | None = None,
+        flush_seconds: float | None = None, retry_delays: tuple[float, ...] = (0.5, 2.0),
     ):
         self.path = Path(path)
         self.batch_size = batch_size
         self.max_batch = max(batch_size, max_batch or _MAX_ROWS_PER_STATEMENT)
-        self._conn = connect(self.path)
-        migrate(self._conn)
+        self.flush_seconds = flush_seconds
+        self.retry_delays = retry_delays
+        try:
+            self._conn = connect(self.path)
+            migrate(self._conn)
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.Error as error:
+            raise StorageError(f"cannot open the archive {self.path}: {error}") from error
         self._buffer: list[PreparedArticle] = []
+        self._buffered_at = 0.0  # monotonic time the oldest buffered article was added
         self._crawl_id: int | None = None
         self._totals = BatchResult()
         self._lock = threading.Lock()  # guards _totals, updated by the worker thread
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive") if background else None
-        self._pending: Future | None = None
+        self._pending: tuple[Future, list[PreparedArticle]] | None = None
+        self._failed = False  # a batch was refused (disk full, read-only, ...)
 
     # -- writing -------------------------------------------------------------------------------------
 
     def add(self, article: Article) -> None:
         # Hashing and folding happen here, a little per article, so no call blocks for a whole batch of it.
+        if not self._buffer:
+            self._buffered_at = time.monotonic()
         self._buffer.append(prepare(article, self._crawl_id))
-        if len(self._buffer) >= self.batch_size and not self._busy():
+        if (len(self._buffer) >= self.batch_size or self._flush_due()) and not self._busy():
             self._submit()
+
+    def flush_due(self) -> None:
+        """Hand the buffer to the writer when its oldest article waited `flush_seconds` (a timer calls this,
+        so a slow, polite crawl commits every few seconds, not every `batch_size` articles)."""
+        if self._buffer and self._flush_due() and not self._busy():
+            self._submit()
+
+    def _flush_due(self) -> bool:
+        return self.flush_seconds is not None and time.monotonic() - self._buffered_at >= self.flush_seconds
 
     def _busy(self) -> bool:
         """The worker is still writing and the buffer may grow: wait for it only at `max_batch`."""
         pending = self._pending
-        return pending is not None and not pending.done() and len(self._buffer) < self.max_batch
+        return pending is not None and not pending[0].done() and len(self._buffer) < self.max_batch
+
+    @property
+    def unsaved(self) -> int:
+        """Articles added but not yet committed."""
+        return len(self._buffer) + (len(self._pending[1]) if self._pending else 0)
 
     def flush(self) -> None:
         self._submit()
@@ -421,22 +475,43 @@ class Archive:
         self.close()
 
     def _submit(self) -> None:
+        self._wait()  # one batch in flight at a time: bounded memory, errors surface on the next call
         batch, self._buffer = self._buffer, []
         if not batch:
             return
         if self._pool is None:
-            self._write(batch)
-            return
-        self._wait()  # one batch in flight at a time: bounded memory, errors surface on the next call
-        self._pending = self._pool.submit(self._write, batch)
+            self._pending = (_done(self._write, batch), batch)
+            self._wait()
+        else:
+            self._pending = (self._pool.submit(self._write, batch), batch)
 
     def _wait(self) -> None:
         pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
+        if pending is None:
+            return
+        future, batch = pending
+        try:
+            future.result()
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.Error as error:
+            self._buffer[:0] = batch  # kept, in order: the next flush writes it
+            self._failed = True
+            raise StorageError(f"cannot write {len(batch)} articles to the archive {self.path}: {error}") from error
 
     def _write(self, batch: list[PreparedArticle]) -> None:
-        result = write_batch(self._conn, batch)
+        # Once the archive has refused a batch, later batches get one try each: no waiting on every one.
+        delays = () if self._failed else self.retry_delays
+        for delay in (*delays, None):
+            try:
+                result = write_batch(self._conn, batch)
+                break
+            except sqlite3.IntegrityError:
+                raise
+            except sqlite3.Error:
+                if delay is None:
+                    raise
+                time.sleep(delay)  # on the writer's thread when in the background: the crawl goes on
         with self._lock:
             for name in ("written", "new", "changed", "stale"):
                 setattr(self._totals, name, getattr(self._totals, name) + getattr(result, name))
@@ -444,13 +519,18 @@ class Archive:
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         self._wait()
-        self._conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self._conn
-            self._conn.execute("COMMIT")
-        except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                _rollback(self._conn)
+                raise
+        except sqlite3.IntegrityError:
             raise
+        except sqlite3.Error as error:
+            raise StorageError(f"cannot write to the archive {self.path}: {error}") from error
 
     def touch(self, urls_seen: list[tuple[str, str]]) -> None:
         """Articles fetched again and unchanged (HTTP 304): only their last_seen moves."""

@@ -14,9 +14,9 @@ from archiver.cli import cli
     ("args", "code", "message"),
     [
         (["khong-co"], 2, "no profile named 'khong-co'; known profiles: "),
-        (["dukcqtw", "-s", "DOWNLOAD_DELAY"], 2, "'DOWNLOAD_DELAY' is not NAME=VALUE"),
-        (["dukcqtw", "-s", "=2"], 2, "is not NAME=VALUE"),
-        (["dukcqtw", "--db", "{text_file}"], 1, "is not a SQLite archive: file is not a database"),
+        (["dukcqtw", "-s", "DOWNLOAD_DELAY"], 2, "bad -s 'DOWNLOAD_DELAY': give NAME=VALUE"),
+        (["dukcqtw", "-s", "=2"], 2, "bad -s '=2': give NAME=VALUE"),
+        (["dukcqtw", "--db", "{text_file}"], 5, "cannot open the archive"),  # 5: storage failure
         (["dukcqtw", "--db", "{folder}"], 2, "is a directory"),  # click says so itself
     ],
 )

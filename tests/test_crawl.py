@@ -3,33 +3,50 @@ against replicas served over HTTP on 127.0.0.1, checked in the SQLite archive.""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from archiver.crawl import JobLockedError, job_dir
+from archiver.crawl import (
+    BAD_ARGUMENTS,
+    INTERRUPTED,
+    STORAGE_FAILED,
+    UNREACHABLE,
+    CrawlResult,
+    JobLockedError,
+    exit_code,
+    job_dir,
+    job_dir_for,
+)
 from archiver.monitor import LAYOUT_CHANGED
 from archiver.replica import TZ, ReplicaSite
-from archiver.server import serve_in_thread
+from archiver.server import ReplicaHandler, base_url, replace_site, serve_in_thread, serving
 
 ARCHIVER = str(Path(sys.executable).parent / "archiver")
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
 
 
-def crawl_cmd(url: str, db: Path, *extra: str) -> list[str]:
-    return [ARCHIVER, "crawl", "dukcqtw", "--start-url", url + "/", "--db", str(db), *FAST, *extra]
+def crawl_cmd(url: str, db: Path, *extra: str, site: str | None = "dukcqtw") -> list[str]:
+    return [ARCHIVER, "crawl", *([site] if site else []), "--start-url", url + "/", "--db", str(db), *FAST, *extra]
 
 
-def crawl(url: str, db: Path, *extra: str, cwd: Path | None = None, ok=(0,)) -> subprocess.CompletedProcess:
-    proc = subprocess.run(crawl_cmd(url, db, *extra), capture_output=True, text=True, timeout=600, cwd=cwd)
+def crawl(url: str, db: Path, *extra: str, cwd: Path | None = None, ok=(0,), site: str | None = "dukcqtw"
+          ) -> subprocess.CompletedProcess:
+    proc = subprocess.run(crawl_cmd(url, db, *extra, site=site), capture_output=True, text=True, timeout=600,
+                          cwd=cwd)
     assert proc.returncode in ok, proc.stderr[-3000:]
     return proc
 
@@ -160,13 +177,14 @@ def test_a_second_crawl_on_the_same_job_directory_is_refused(tmp_path):
 
 
 def test_a_killed_crawl_resumes_without_missing_or_duplicated_articles(tmp_path):
-    site = ReplicaSite(2000, seed=5)
+    # A first crawl killed half-way; tests/faults/test_kills.py kills grown sites at every moment.
+    site = ReplicaSite(600, seed=5)
     db = tmp_path / "a.db"
     with serve_in_thread(site) as url:
         proc = subprocess.Popen(crawl_cmd(url, db, "--resume"), cwd=tmp_path,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and _count(db) < 400:
+        while time.monotonic() < deadline and _count(db) < 250:
             time.sleep(0.2)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -185,3 +203,142 @@ def _count(db: Path) -> int:
         return one(db, "SELECT count(*) FROM articles")
     except sqlite3.OperationalError:  # not created yet
         return 0
+
+
+# -- the incremental contract: a grown site, with or without --resume, with or without a profile ------------
+
+
+# No profile with --resume: tests/faults/test_kills.py, with kills in between.
+@pytest.mark.parametrize(("profile", "resume"), [(True, True), (True, False), (False, False)])
+def test_every_scheduled_run_stores_what_is_new_since_the_last(tmp_path, profile, resume):
+    """The README's cron line (--resume) and a plain run, with the site's profile and with --start-url only:
+    a site that grows between runs is archived whole, with no listing page stored as an article."""
+    site = ReplicaSite(60, seed=8, clock=in_the_past(200))
+    extra = ["--resume"] if resume else []
+    with serving(site) as server:
+        url = base_url(server)
+        for size in (60, 150):
+            replace_site(server, site.grown(size))
+            crawl(url, tmp_path / "a.db", *extra, cwd=tmp_path, site="dukcqtw" if profile else None)
+            assert sorted(urls(tmp_path / "a.db")) == sorted(expected_urls(site.grown(size), url)), size
+        if resume:  # a finished crawl leaves nothing for Scrapy to "resume"
+            assert not list((tmp_path / "data/jobs").glob("*/requests.seen"))
+
+
+class TrackedLinks(ReplicaHandler):
+    """The replica as shared on social networks: every article link carries its own campaign tags and a
+    fragment. Counts the requests per path."""
+
+    fetched: Counter
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        self.fetched[urlsplit(self.path).path] += 1
+        super().do_GET()
+
+    def reply(self, status: int, body: str, modified=None) -> None:
+        tags = itertools.count()
+        body = re.sub(r'href="(/[a-z-]+/[a-z0-9-]+\.aspx)"',
+                      lambda m: f'href="{m[1]}?utm_source=zalo&utm_campaign=c{next(tags)}&fbclid=IwAR{next(tags)}'
+                                f'#binh-luan"', body)
+        super().reply(status, body, modified)
+
+
+@pytest.mark.parametrize("site_name", ["dukcqtw", None])
+def test_tracking_parameters_and_fragments_are_dropped_before_the_request(tmp_path, site_name):
+    site = ReplicaSite(40, seed=9)
+    handler = type("Tracked", (TrackedLinks,), {"fetched": Counter()})
+    with serving(site, handler=handler) as server:
+        url = base_url(server)
+        crawl(url, tmp_path / "a.db", site=site_name)
+    assert sorted(urls(tmp_path / "a.db")) == sorted(expected_urls(site, url))  # all stored, under clean URLs
+    articles = {path: n for path, n in handler.fetched.items() if path.count("/") == 2}
+    assert len(articles) >= site.size and set(articles.values()) == {1}  # each fetched once
+
+
+# -- exit codes ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--start-url", "htp:/127.0.0.1/"],  # malformed start URL
+        ["--start-url", "http://"],
+        ["--start-url", "http://127.0.0.1:99999/"],
+        ["nosuchsite"],
+        ["dukcqtw", "-s", "DOWNLOAD_DELAY=fast"],  # invalid -s value
+        ["dukcqtw", "-s", "ROBOTSTXT_OBEY=maybe"],
+        ["dukcqtw", "-s", "REFRESH_POLICY=[[7, 0]]"],
+        ["dukcqtw", "-s", "NOVALUE"],
+        ["dukcqtw", "--max-pages", "0"],  # bad option
+        ["dukcqtw", "--no-such-option"],
+        ["--start-url", "http://../", "--resume"],  # a job directory named ".."
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line_before_fetching(tmp_path, args):
+    from click.testing import CliRunner
+
+    from archiver.cli import cli
+
+    result = CliRunner().invoke(cli, ["crawl", *args, "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == BAD_ARGUMENTS, result.output
+    assert "Error:" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "a.db").exists()  # nothing was started
+
+
+@pytest.mark.parametrize("name", ["", ".", "..", ".hidden"])
+def test_job_directory_names_that_are_no_plain_name_are_refused(name):
+    with pytest.raises(ValueError, match="bad job directory name"):
+        job_dir_for(name or None, "http:///" if not name else None)
+
+
+def test_an_unreachable_site_exits_4(tmp_path):
+    with socket.socket() as s:  # a port nobody listens on: connection refused
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = crawl(f"http://127.0.0.1:{port}", tmp_path / "a.db", "-s", "RETRY_TIMES=0", ok=(UNREACHABLE,),
+                 site=None)
+    assert "SITE UNREACHABLE" in proc.stderr and "Errors: none" not in proc.stdout
+
+
+def test_a_read_only_archive_exits_5_before_fetching(read_only_archive):
+    proc = crawl("http://127.0.0.1:9", read_only_archive, ok=(STORAGE_FAILED,))
+    assert str(read_only_archive) in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_full_disk_stops_the_crawl_with_exit_5_and_the_next_run_refills_it(tiny_filesystem):
+    """A 2 MiB filesystem fills up mid-crawl: the crawl says so and exits 5; once there is room again, the
+    next ordinary run (no --full) stores every article, gap included."""
+    site = ReplicaSite(300, seed=6)
+    db = tiny_filesystem / "a.db"
+    with serve_in_thread(site) as url:
+        proc = crawl(url, db, "-s", "ARCHIVE_BATCH_SIZE=20", ok=(STORAGE_FAILED,))
+        assert "database or disk is full" in proc.stderr and "Errors: none" not in proc.stdout
+        assert 0 < one(db, "SELECT count(*) FROM articles") < site.size - 1
+        subprocess.run(["mount", "-o", "remount,size=64m", str(tiny_filesystem)], check=True)
+        crawl(url, db)
+    assert sorted(urls(db)) == sorted(expected_urls(site, url))
+    assert one(db, "PRAGMA integrity_check") == "ok"
+
+
+def test_exit_code_order():
+    """The most serious outcome wins: storage, then interruption, then an unreachable site, then layout."""
+    def result(**stats):
+        return CrawlResult({"finish_reason": "finished", "archiver/pages_read": 5, **stats}, {"flags": ["x"]})
+
+    assert exit_code(result()) == LAYOUT_CHANGED
+    assert exit_code(result(**{"archiver/pages_read": 0})) == UNREACHABLE
+    assert exit_code(result(finish_reason="shutdown", **{"archiver/pages_read": 0})) == INTERRUPTED
+    assert exit_code(result(finish_reason="storage_error", **{"archiver/storage_error": "full"})) == STORAGE_FAILED
+    assert exit_code(CrawlResult({"finish_reason": "finished", "archiver/pages_read": 1})) == 0
+
+
+def test_scrapy_crawl_with_a_jobdir_stores_what_is_new_like_archiver_crawl_resume(tmp_path, scrapy_crawl):
+    site = ReplicaSite(30, seed=10, clock=in_the_past(40))
+    db, jobdir = tmp_path / "a.db", tmp_path / "job"
+    with serving(site) as server:
+        url = base_url(server)
+        for size in (30, 50):
+            replace_site(server, site.grown(size))
+            scrapy_crawl(db, "-a", "site=dukcqtw", "-a", f"start_url={url}/", "-s", f"JOBDIR={jobdir}")
+            assert sorted(urls(db)) == sorted(expected_urls(site.grown(size), url))
+    assert not (jobdir / "requests.seen").exists() and not (jobdir / "RUNNING").exists()

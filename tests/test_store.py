@@ -521,3 +521,64 @@ def test_pages_robots_txt_forbids_are_recorded_but_are_no_errors(db: Path) -> No
         report = archive.end_crawl(archive.begin_crawl("news", "x", {}), {}, [], [forbidden])
     assert report["fetch_errors"] == {"robots_txt": 1} and report["errors"] == {}
     assert one(db, "SELECT kind FROM fetch_errors") == "robots_txt"
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_a_batch_the_full_disk_refuses_is_kept_and_written_later(db: Path, background: bool) -> None:
+    """SQLite's max_page_count makes the archive "full": the failed COMMIT keeps the batch, and the error
+    says what happened (not "cannot rollback")."""
+    archive = Archive(db, batch_size=200, background=background, retry_delays=())
+    for n in range(200):
+        archive.add(article(n))
+    archive.flush()
+    pages = one(db, "PRAGMA page_count")
+    archive._conn.execute(f"PRAGMA max_page_count = {pages}")  # no room for one more page
+    with pytest.raises(store.StorageError, match="database or disk is full"):
+        for n in range(200, 400):
+            archive.add(article(n))
+        archive.flush()
+    assert archive.unsaved == 200
+    assert one(db, "SELECT count(*) FROM articles") == 200
+    archive._conn.execute("PRAGMA max_page_count = 1073741823")  # space again
+    archive.add(article(400))
+    archive.close()
+    assert one(db, "SELECT count(*) FROM articles") == 401
+    assert one(db, "PRAGMA integrity_check") == "ok"
+
+
+def test_write_batch_after_a_failed_commit_raises_the_real_error(db: Path) -> None:
+    Archive(db).close()
+    conn = store.connect(db)
+    conn.execute(f"PRAGMA max_page_count = {one(db, 'PRAGMA page_count')}")
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        store.write_batch(conn, [store.prepare(article(n), None) for n in range(300)])
+    assert not conn.in_transaction
+    conn.close()
+
+
+def _open_new_archive(path: str, barrier) -> None:
+    barrier.wait()
+    Archive(path).close()
+
+
+def test_processes_creating_one_archive_at_once_all_succeed(tmp_path: Path) -> None:
+    """Switching a new file to WAL does not wait for the busy timeout: the losers must retry."""
+    ctx = multiprocessing.get_context("fork")
+    failures = 0
+    for round_ in range(6):
+        path = str(tmp_path / f"{round_}.db")
+        barrier = ctx.Barrier(4)
+        openers = [ctx.Process(target=_open_new_archive, args=(path, barrier)) for _ in range(4)]
+        for p in openers:
+            p.start()
+        for p in openers:
+            p.join(60)
+        failures += sum(p.exitcode != 0 for p in openers)
+        assert one(Path(path), "PRAGMA journal_mode") == "wal"
+    assert failures == 0
+
+
+def test_a_read_only_archive_is_a_storage_error(read_only_archive: Path) -> None:
+    with pytest.raises(store.StorageError, match=str(read_only_archive)):
+        with Archive(read_only_archive) as archive:
+            archive.begin_crawl("news", "x", {})

@@ -27,14 +27,7 @@ def crawled(tmp_path_factory):
     return faults, url, db, proc, {row.fault: row for row in judge(db, faults, url)}
 
 
-def _param(fault):
-    if fault.name != "tracking":
-        return fault.name
-    mark = pytest.mark.xfail(reason="needs URL canonicalisation before the request (issue 12 item 4)")
-    return pytest.param(fault.name, marks=mark)
-
-
-@pytest.mark.parametrize("name", [*map(_param, FAULTS), "http_404", "none"])
+@pytest.mark.parametrize("name", [*(fault.name for fault in FAULTS), "http_404", "none"])
 def test_every_fault_keeps_its_promise(crawled, name):
     faults, *_, rows = crawled
     row = rows[name]

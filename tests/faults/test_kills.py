@@ -1,0 +1,24 @@
+"""A grown site archived whole although its scheduled runs are killed at every moment in turn (the short
+form of tests/faults/kills.py, whose full matrix benchmarks/faults.py prints)."""
+
+from __future__ import annotations
+
+import pytest
+
+from archiver.crawl import INTERRUPTED
+
+from .kills import MODES, kill_chain
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_runs_killed_at_every_moment_lose_and_duplicate_nothing(tmp_path, mode):
+    notes, (lost, dup, corrupt), final = kill_chain(240, tmp_path, mode)
+    assert (lost, dup, corrupt) == (0, 0, 0), notes
+    assert final == 0
+    codes = {name: code for name, code, _ in notes}
+    assert codes.pop("SIGTERM mid crawl") == INTERRUPTED, notes
+    # The moments the server triggers always land; the archive-watched ones land when the crawl is caught
+    # in the act, which it nearly always is (a run that finished first is no failure, only a weaker test).
+    for name in ("during start", "mid listing walk", "mid article fetch"):
+        assert codes[name] == -9, notes
+    assert sum(code == -9 for code in codes.values()) >= 5, notes
