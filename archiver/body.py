@@ -9,9 +9,13 @@ reading order and sorts them into those roles.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
+
+from lxml import etree
+from lxml.html import Element
 
 from archiver.items import Image
 from archiver.selectors import Node, element_text, root_of, select
@@ -19,7 +23,13 @@ from archiver.selectors import Node, element_text, root_of, select
 # A figcaption outside any figure is the caption of a gallery wrapper's images
 # (Tiền Phong's div.layout-image-2: <figure><img></figure> x2, then <figcaption>).
 TEXT_BLOCKS = {"p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "figcaption"}
-WRAPPERS = {"div", "section", "article", "ul", "ol", "center", "font", "span", "main", "dl"}
+WRAPPERS = {"div", "section", "article", "ul", "ol", "center", "font", "span", "main", "dl",
+            "tbody", "thead", "tfoot", "tr", "td", "th"}
+BLOCK_WRAPPERS = WRAPPERS - {"span", "font"}
+# Elements that flow inside a line of text: a run of them with loose text is one paragraph.
+INLINE = {"a", "b", "strong", "i", "em", "u", "span", "font", "sup", "sub", "small", "big", "label", "abbr",
+          "cite", "q", "mark", "time", "code", "s", "strike"}
+PHRASE = INLINE - {"span", "font"}
 SKIP = {"script", "style", "noscript", "iframe", "form", "button", "input", "select", "ins", "aside",
         "video", "audio", "object", "embed", "svg", "template", "nav", "footer"}
 CAPTION_START = re.compile(r"^\(?\s*(Ảnh|Ảnh minh họa|Ảnh minh hoạ|Nguồn ảnh|Photo)\b", re.I)
@@ -79,6 +89,8 @@ def assemble(blocks: list[Block], captions: set = frozenset(), *, lead_first: bo
             body.images.append(last_image)
         elif last_image is not None and last_image.caption is None and is_caption(b, b.el in captions):
             last_image.caption = b.text
+        elif _link_line(b):  # "Năm ngoái ...": another article's headline set in the text (a related link)
+            last_image = None
         else:
             last_image = None
             body.paragraphs.append(b.text)
@@ -88,29 +100,83 @@ def assemble(blocks: list[Block], captions: set = frozenset(), *, lead_first: bo
 
 
 def _blocks(el, excluded: set, base_url: str, only=None):
+    """The blocks of `el`'s children. Text standing in `el` itself (between <br>s, around inline
+    elements: old CMSs write whole bodies so) is read as runs: each run of text and inline
+    elements up to a <br> or a block is one text block."""
+    mixed = only is None and _has_loose_text(el)
+    run: list = [el.text] if mixed and el.text else []
     for child in el:
         if only is not None and child is not only:
             continue
         tag = child.tag if isinstance(child.tag, str) else None
-        if tag is None or tag in SKIP or child in excluded:
+        if mixed and (tag == "br" or tag in INLINE and not _has_blocks(child)):
+            if tag == "br":
+                yield from _run_block(run)
+                run = []
+            elif child not in excluded:
+                run.append(child)
+            if child.tail:
+                run.append(child.tail)
             continue
-        # iter() filters tags in C; el.xpath() would compile its expression on every call.
-        imgs = list(child.iter("img")) if tag != "img" else [child]
-        if tag in ("figure", "table") and imgs:
-            yield _image(imgs[0], base_url, caption=_figure_caption(child, tag))
-        elif tag == "img" or (imgs and len(element_text(child)) < 3):
-            for img in imgs:
-                yield _image(img, base_url)
-        elif tag in TEXT_BLOCKS or (tag in WRAPPERS and not _has_blocks(child)):
-            if imgs:  # an image with words around it: the image, then the words as text
-                yield from (_image(img, base_url) for img in imgs)
-            yield Block("text", child, element_text(child))
-        elif tag in WRAPPERS or tag == "table":
-            yield from _blocks(child, excluded, base_url)
+        yield from _run_block(run)
+        run = []
+        if not (tag is None or tag in SKIP or child in excluded):
+            yield from _child_blocks(child, tag, excluded, base_url)
+        if mixed and child.tail:
+            run.append(child.tail)
+    yield from _run_block(run)
+
+
+def _child_blocks(child, tag: str, excluded: set, base_url: str):
+    # iter() filters tags in C; el.xpath() would compile its expression on every call.
+    imgs = list(child.iter("img")) if tag != "img" else [child]
+    if tag in ("figure", "table") and imgs:
+        yield _image(imgs[0], base_url, caption=_figure_caption(child, tag))
+    elif tag == "img" or (imgs and len(element_text(child)) < 3):
+        for img in imgs:
+            yield _image(img, base_url)
+    elif tag in TEXT_BLOCKS or (tag in WRAPPERS and not _has_blocks(child)):
+        if imgs:  # an image with words around it: the image, then the words as text
+            yield from (_image(img, base_url) for img in imgs)
+        yield Block("text", child, element_text(child))
+    elif tag in WRAPPERS or tag == "table":
+        yield from _blocks(child, excluded, base_url)
+
+
+def _has_loose_text(el) -> bool:
+    """Text directly in `el` or between its children, or in a phrase element (<b>, <i>, <a>...) among
+    them: text a reader sees as lines of its own, not inside a paragraph or wrapper."""
+    return _LOOSE(el)
+
+
+# One XPath call, no element proxies: it runs on every wrapper of every body.
+_LOOSE = etree.XPath("boolean(text()[normalize-space()] or *[" + " or ".join(f"self::{t}" for t in sorted(PHRASE))
+                     + "][normalize-space()])")
+
+
+def _run_block(run: list):
+    """A run of strings and inline elements as one text block, on a detached <p> that holds copies
+    of them (the caption and byline tests read its markup: <i>, <b>, style)."""
+    if not run or not "".join(x if isinstance(x, str) else element_text(x) for x in run).strip():
+        return
+    p = Element("p")
+    for x in run:
+        if isinstance(x, str):
+            if len(p):
+                p[-1].tail = (p[-1].tail or "") + x
+            else:
+                p.text = (p.text or "") + x
+        else:
+            copied = copy.deepcopy(x)
+            copied.tail = None
+            p.append(copied)
+    yield Block("text", p, element_text(p))
 
 
 def _has_blocks(el) -> bool:
-    return any(c is not el for c in el.iter(*TEXT_BLOCKS, *WRAPPERS, "img"))
+    """Holds a paragraph, a block wrapper or an image (a <span> or <font> is not a block: a centred
+    <div> of one coloured <span> is one caption)."""
+    return any(c is not el for c in el.iter(*TEXT_BLOCKS, *BLOCK_WRAPPERS, "img"))
 
 
 def _image(img, base_url: str, caption: str | None = None) -> Block:
@@ -124,13 +190,35 @@ def _figure_caption(el, tag: str) -> str | None:
 
 
 def is_caption(b: Block, declared: bool) -> bool:
-    if declared or b.el.tag == "figcaption" or CAPTION_START.match(b.text):
+    """A block after an image is its caption when it is declared so, a figcaption, starts with
+    "Ảnh:", or is set apart the way editors set captions: centred, italic, coloured, or classed
+    like one. A line that is wholly a link, or a related box, is another article, not a caption."""
+    if declared or b.el.tag == "figcaption":
         return True
-    style = (b.el.get("style") or "").replace(" ", "").lower()
-    centred = "text-align:center" in style or b.el.get("align") == "center"
     klass = (b.el.get("class") or "").lower()
+    if "relat" in klass or _link_line(b):
+        return False
+    if CAPTION_START.match(b.text):
+        return True
+    centred = _styled(b.el, "text-align:center") or b.el.get("align") == "center"
     italic = _wholly(b.el, ("em", "i"))
-    return centred or italic or any(k in klass for k in ("caption", "desc", "note"))
+    coloured = _styled(b.el, "color:") or _wholly(b.el, ("font",))
+    return centred or italic or coloured or any(k in klass for k in ("caption", "desc", "note"))
+
+
+def _link_line(b: Block) -> bool:
+    """A line that is wholly one link of a few words or more: a headline pointing elsewhere."""
+    return b.el.find(".//a[@href]") is not None and len(b.text.split()) >= 4 and _wholly(b.el, ("a",))
+
+
+def _styled(el, rule: str) -> bool:
+    """The element, or a descendant holding all its text, has the inline style `rule`."""
+    if rule in (el.get("style") or "").replace(" ", "").lower():
+        return True
+    for child in el.iter("span", "font", "em", "i", "p"):
+        if child is not el and rule in (child.get("style") or "").replace(" ", "").lower():
+            return element_text(child) == element_text(el)
+    return False
 
 
 def _wholly(el, tags: tuple[str, ...]) -> bool:

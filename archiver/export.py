@@ -56,12 +56,13 @@ def _children(conn: sqlite3.Connection, ids: list[int]) -> dict[str, dict[int, l
     for article_id, src, caption in conn.execute(sql, ids):
         found["images"][article_id].append({"src": src, "caption": caption})
     sql = (
-        "SELECT article_id, title, url, date_raw, date, precision FROM related_links "
+        "SELECT article_id, title, url, date_raw, date, precision, kind, label FROM related_links "
         f"WHERE article_id IN ({marks}) ORDER BY article_id, position"
     )
-    for article_id, title, url, date_raw, date, precision in conn.execute(sql, ids):
+    for article_id, title, url, date_raw, date, precision, kind, label in conn.execute(sql, ids):
         found["related"][article_id].append(
-            {"title": title, "url": url, "date_raw": date_raw, "date": date, "precision": precision}
+            {"title": title, "url": url, "date_raw": date_raw, "date": date, "precision": precision,
+             "kind": kind, "label": label}
         )
     return found
 

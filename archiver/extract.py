@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -23,14 +23,11 @@ from archiver.body import read_body
 from archiver.dates import VN_TZ
 from archiver.items import RawArticle, RawRelated
 from archiver.profile import Profile, RelatedSpec, profile_for
-from archiver.selectors import first, first_match, select
+from archiver.related import ArticleLinks, BodyRegion, label_near, strip_url
+from archiver.selectors import first, first_match, root_of, select
 
 log = logging.getLogger(__name__)
 
-# Query parameters that only say where a reader came from (prefixes): dropped from every link before it
-# is requested, so an article shared with ten campaign tags is fetched once and stored under one URL.
-TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "dclid", "msclkid", "zarsrc", "gidzl", "igshid", "_ga", "mc_cid",
-                   "mc_eid", "_hsenc", "_hsmi")
 CANONICAL = "link[rel=canonical]::attr(href)"
 
 
@@ -56,9 +53,9 @@ def extract(page: str | bytes | Selector, url: str, *, fetched_at: datetime | No
         fetched_at=(fetched_at or datetime.now(ZoneInfo(VN_TZ))).isoformat(),
         profile=profile.name if profile else None,
     )
-    if profile:
-        _apply_profile(raw, sel, profile, url)
-    generic.fill(raw, sel, url)
+    links = ArticleLinks(url, profile.article_urls if profile else ())
+    body = _apply_profile(raw, sel, profile, url, links) if profile else None
+    generic.fill(raw, sel, url, links=links, body=body)
     raw.related = _dedupe(raw.related, raw.url)
     return raw
 
@@ -85,7 +82,9 @@ def parse_html(html: str, url: str) -> Selector:
     return Selector(root=create_root_node("", HTMLParser, base_url=url, body=body), type="html")
 
 
-def _apply_profile(raw: RawArticle, sel: Selector, profile: Profile, url: str) -> None:
+def _apply_profile(raw: RawArticle, sel: Selector, profile: Profile, url: str,
+                   links: ArticleLinks) -> BodyRegion | None:
+    """Fill the fields the profile gives; the body region it read, for the body's own related links."""
     for name, attr in (("title", "title"), ("published", "published_raw"), ("views", "views_raw"),
                        ("byline", "byline_raw"), ("lead", "lead")):
         value = _safely(raw, name, lambda name=name: first(sel, profile.rules(name)))
@@ -93,9 +92,12 @@ def _apply_profile(raw: RawArticle, sel: Selector, profile: Profile, url: str) -
             setattr(raw, attr, value)
             raw.sources[attr] = "profile"
     container = _safely(raw, "body", lambda: _first_match(sel, profile.body.container))
+    region = None
     if container is not None:  # None after an error too
         spec = profile.body
         before = tuple(m for expr in spec.before for m in select(sel, expr))
+        excluded = frozenset(m for expr in spec.exclude for m in select(container, expr))
+        region = BodyRegion(root_of(container), excluded)
         body = _safely(raw, "body", lambda: read_body(container, url, exclude=spec.exclude,
                                                        caption=spec.caption, before=before,
                                                        lead_first=spec.lead == "first_paragraph"))
@@ -107,10 +109,11 @@ def _apply_profile(raw: RawArticle, sel: Selector, profile: Profile, url: str) -
                     raw.sources[attr] = "profile:body"
             raw.sources.update(paragraphs="profile", images="profile")
     related = _safely(raw, "related",
-                      lambda: [r for spec in profile.related for r in _related(sel, spec, url)])
+                      lambda: [r for spec in profile.related for r in _related(sel, spec, links, region)])
     if related:
         raw.related = related
         raw.sources["related"] = "profile"
+    return region
 
 
 def _first_match(sel: Selector, exprs: tuple[str, ...]) -> object:
@@ -131,26 +134,38 @@ def _safely(raw: RawArticle, field: str, fn):
         return None
 
 
-def _related(sel: Selector, spec: RelatedSpec, base_url: str) -> list[RawRelated]:
+def _related(sel: Selector, spec: RelatedSpec, links: ArticleLinks,
+             region: BodyRegion | None) -> list[RawRelated]:
+    """The spec's entries that link to articles of the site, with their kind and the list's label."""
     out = []
+    labels: dict = {}  # the list's heading, looked up once per list (the items' parent)
     for item in select(sel, spec.item):
         href = first(item, spec.url)
         title = first(item, spec.title) if spec.title else None
-        if not href or not title:
+        url = links.url(href)
+        if not url or not title:
             continue
         date = first(item, spec.date) if spec.date else None
-        out.append(RawRelated(title=title, url=urljoin(base_url, href.strip()), date_raw=date))
+        parent = item.getparent()
+        if parent not in labels:
+            labels[parent] = label_near(item)
+        label, heading = labels[parent] or (None, None)
+        inline = region is not None and region.holds(item)
+        kind = spec.kind or ("inline" if inline else heading or "related")
+        out.append(RawRelated(title=title, url=url, date_raw=date, kind=kind, label=label))
     return out
 
 
 def _dedupe(related: list[RawRelated], own_url: str) -> list[RawRelated]:
-    seen = {own_url}
+    """One entry per URL and kind (a link both in the text and in "Tin liên quan" is in both lists),
+    never the page itself."""
+    seen = set()
+    own = strip_url(own_url)
     out = []
     for r in related:
-        key = strip_url(r.url)
-        if key not in seen:
-            seen.add(key)
-            r.url = key
+        r.url = strip_url(r.url)
+        if r.url != own and (r.url, r.kind) not in seen:
+            seen.add((r.url, r.kind))
             out.append(r)
     return out
 
@@ -175,12 +190,6 @@ def _canonical_href(root: etree._Element) -> str | None:
         if (href := first_match(head, CANONICAL)) is not None:
             return href
     return first_match(root, CANONICAL)
-
-
-def strip_url(url: str) -> str:
-    parts = urlsplit(url)
-    query = "&".join(q for q in parts.query.split("&") if q and not q.lower().startswith(TRACKING_PARAMS))
-    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", query, ""))
 
 
 def site_key(url: str, profile: Profile | None) -> str:

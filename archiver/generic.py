@@ -24,11 +24,11 @@ from functools import cached_property
 from lxml import etree
 from parsel import Selector
 
-from archiver.body import Block, assemble, is_caption, iter_blocks
+from archiver.body import INLINE, Block, assemble, is_caption, iter_blocks
 from archiver.dates import parse_date
 from archiver.items import RawArticle
 from archiver.metadata import PUBLISHED_META, PageMeta, is_iso
-from archiver.related import ascii_fold, find_embedded, find_related
+from archiver.related import ArticleLinks, BodyRegion, ascii_fold, find_lists
 from archiver.selectors import element_text
 
 LEAD_CLASS = re.compile(r"(^|[\s_-])(sapo|summary|lead|description|desc|chapeau|excerpt|intro|tomtat|teaser)"
@@ -57,6 +57,75 @@ PRUNE = [
     "//*[@type='RelatedOneNews' or @type='RelatedNewsBox' or @type='RelatedNews']",
     "//*[contains(@class, 'banner') or starts-with(@id, 'ads') or contains(@class, 'adsbygoogle')]",
 ]
+
+
+# Class or id of page furniture, never an article's body.
+# (Not "sidebar" nor "left": some sites name the article's own column so.)
+FURNITURE = re.compile(r"footer|copyright|menu|navbar|banner|masthead|comment|widget|keyword"
+                       r"|(^|[-_\s])(nav|tags?)($|[-_\s])", re.I)
+LOOSE_BODY = 300  # characters of <p> text below which text loose in <div>s is looked at too
+# Elements with a long text node of their own (text between <br>s, a bare <div> of text).
+_LOOSE_TEXT = etree.XPath("descendant::*[self::div or self::td or self::span or self::font or self::b "
+                          "or self::strong or self::center][text()[string-length(normalize-space()) > 30]]")
+
+
+def _credit(scores: dict, parent, n: float) -> None:
+    """A block's text counts fully for its parent and half for the grandparent."""
+    if parent is None or n <= 0:
+        return
+    scores[parent] = scores.get(parent, 0) + n
+    grand = parent.getparent()
+    if grand is not None and grand.tag not in ("body", "html"):
+        scores[grand] = scores.get(grand, 0) + n / 2
+
+
+def _best(scores: dict):
+    """The highest-scoring element that is not page furniture (or inside it)."""
+    for el in sorted(scores, key=scores.get, reverse=True)[:8]:
+        if not _furniture(el):
+            return el
+    return None
+
+
+def _furniture(el) -> bool:
+    for node in (el, *el.iterancestors()):
+        if node.tag in ("footer", "nav", "aside", "header"):
+            return True
+        marks = f"{node.get('class', '')} {node.get('id', '')}"
+        if marks.strip() and FURNITURE.search(marks):
+            return True
+    return False
+
+
+def _whole(best, scores: dict):
+    """A body split into blocks of the same tag and class (around an ad slot, a related box): their parent."""
+    parent = best.getparent()
+    if parent is None or parent.tag in ("body", "html"):
+        return best
+    twins = [c for c in parent if c is not best and c.tag == best.tag and c.get("class") == best.get("class")
+             and scores.get(c, 0) >= 40]
+    return parent if twins else best
+
+
+def _link_text(el) -> int:
+    return sum(len(a.text_content().strip()) for a in el.iter("a"))
+
+
+def _block_of(el):
+    for anc in el.iterancestors():
+        if anc.tag in ("div", "td", "p", "li", "section", "article"):
+            return anc if anc.tag in ("div", "td") else None
+    return None
+
+
+def _loose_len(el) -> int:
+    """Characters of text standing in `el` (its own text nodes and inline children), not in blocks."""
+    n = len((el.text or "").strip())
+    for child in el:
+        if isinstance(child.tag, str) and child.tag in INLINE:
+            n += len(child.text_content().strip())
+        n += len((child.tail or "").strip())
+    return n
 
 
 @dataclass
@@ -99,19 +168,27 @@ class Page:
         """The element holding most paragraph text: the body as the page's own markup has it.
 
         A paragraph counts fully for its parent and half for its grandparent, so a body
-        split into several sibling blocks is found as their common parent.
+        split into several sibling blocks is found as their common parent; link text does
+        not count (a keyword list is links). Page furniture (footer, menus, sidebars,
+        comments) is never the body. When the <p>s give no body, text standing in <div>s
+        and table cells, between <br>s, is counted too (old CMSs write whole bodies so).
         """
+        root = self.sel.root
         scores: dict = {}
-        for p in self.sel.root.iter("p"):
+        for p in root.iter("p"):
             n = len(p.text_content().strip())
             if n < 40 or _inside(p, NOT_TEXT, 3):
                 continue
-            parent = p.getparent()
-            scores[parent] = scores.get(parent, 0) + n
-            grand = parent.getparent()
-            if grand is not None and grand.tag not in ("body", "html"):
-                scores[grand] = scores.get(grand, 0) + n / 2
-        return max(scores, key=scores.get) if scores else None
+            _credit(scores, p.getparent(), n - _link_text(p))
+        best = _best(scores)
+        if best is None or scores[best] < LOOSE_BODY:
+            for el in _LOOSE_TEXT(root):
+                if not _inside(el, NOT_TEXT, 3):
+                    block = el if el.tag in ("div", "td") else _block_of(el)
+                    if block is not None:
+                        _credit(scores, block, _loose_len(el))
+            best = _best(scores)
+        return _whole(best, scores) if best is not None else None
 
     @cached_property
     def scope(self):
@@ -147,13 +224,17 @@ class Page:
                 yield el
 
 
-def fill(raw: RawArticle, sel: Selector, url: str) -> None:
-    """Fill the fields `raw` still lacks; record each filled field's path in `raw.sources`."""
+def fill(raw: RawArticle, sel: Selector, url: str, *, links: ArticleLinks | None = None,
+         body: BodyRegion | None = None) -> None:
+    """Fill the fields `raw` still lacks; record each filled field's path in `raw.sources`.
+    `links` says which links are the site's articles, `body` is the profile's body region."""
     page = Page(sel, url, raw.title)
     if not raw.title:
         _set(raw, "title", *title(page))
     if not raw.paragraphs and not _photo_story(raw):
         _body(raw, page)
+    elif raw.sources.get("paragraphs") == "profile" and not _photo_story(raw):
+        _thin_profile_body(raw, page)
     if not raw.lead:
         _set(raw, "lead", *lead(page, raw.paragraphs))
     if not raw.published_raw:
@@ -164,12 +245,63 @@ def fill(raw: RawArticle, sel: Selector, url: str) -> None:
         _drop_byline_paragraph(raw)
     if not raw.views_raw:
         _set(raw, "views_raw", *views(page))
-    if not raw.related:
-        related = find_related(sel, url)
-        embedded = find_embedded(page.container, url) if page.container is not None else []
-        if related or embedded:
-            raw.related = embedded + related
-            raw.sources["related"] = "headings" if related else "body cards"
+    _related(raw, page, links or ArticleLinks(url), body)
+
+
+def _related(raw: RawArticle, page: Page, links: ArticleLinks, body: BodyRegion | None) -> None:
+    """The profile's lists and its body's own links; when the profile gave no section list (the list
+    profiles miss most: few declare it for every layout generation), the page's headed lists of the
+    kinds it lacks; without a profile's lists, every list of the page."""
+    if raw.related:
+        have = {r.kind for r in raw.related}
+        if "same_section" in have:  # nothing to look for beyond the body's links
+            extra = find_lists(body.root, links, region=body) if body is not None else []
+        else:
+            extra = [r for r in find_lists(_around(body, page), links, region=body)
+                     if r.kind == "inline" or r.kind not in have]
+        known = {(r.url, r.kind) for r in raw.related}
+        extra = [r for r in extra if (r.url, r.kind) not in known]
+        if any(r.kind != "inline" for r in extra):
+            raw.sources["related"] = "profile+headings"
+        raw.related += extra
+        return
+    if body is None and page.container is not None:
+        body = BodyRegion(page.container)
+    found = find_lists(page.sel.root, links, region=body, lead=page.lead_el, scope=page.scope)
+    if found:
+        raw.related = found
+        raw.sources["related"] = "headings" if any(r.label for r in found) else "body links"
+
+
+def _around(body: BodyRegion | None, page: Page, levels: int = 4):
+    """The article's column: a few levels above the profile's body, where its lists stand (the
+    page's sidebars and footer are not looked through)."""
+    if body is None:
+        return page.sel.root
+    el = body.root
+    for _ in range(levels):
+        parent = el.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        el = parent
+    return el
+
+
+THIN_BODY = 200  # characters: a profile body this short is checked against the page's own body
+
+
+def _thin_profile_body(raw: RawArticle, page: Page) -> None:
+    """A profile's body that is a sliver of the page's text (its container matched a box of another
+    layout generation) gives way to the generic body when that has at least three times the text."""
+    size = sum(len(p) for p in raw.paragraphs)
+    if size >= THIN_BODY:
+        return
+    scratch = RawArticle(url=raw.url, site=raw.site, fetched_at=raw.fetched_at, lead=raw.lead)
+    _body(scratch, page)
+    if sum(len(p) for p in scratch.paragraphs) >= max(3 * size, THIN_BODY):
+        raw.paragraphs, raw.images = scratch.paragraphs, scratch.images
+        raw.sources.update({k: scratch.sources[k] for k in ("paragraphs", "images")})
+        raw.sources["paragraphs.profile"] = f"too short ({size} characters)"
 
 
 def _photo_story(raw: RawArticle) -> bool:
@@ -381,15 +513,27 @@ def _body(raw: RawArticle, page: Page) -> None:
     if keep and matched < 0.5 * sum(len(k) for k in keep.values()):
         # The page's blocks do not line up with trafilatura's paragraphs: take its text as it is.
         body.paragraphs = list(keep.values())
-    raw.paragraphs = body.paragraphs
-    raw.images = [i for i in body.images if i.caption or _src_key(i.src) in graphics]
-    raw.sources.update(paragraphs="trafilatura" if keep else "fallback", images="fallback")
     lead_el = page.lead_el
-    if lead_el is not None and raw.paragraphs:
-        if _squash(raw.paragraphs[0]) == _squash(element_text(lead_el)):
-            raw.paragraphs.pop(0)
+    raw.paragraphs = _once(body.paragraphs, element_text(lead_el) if lead_el is not None else "")
+    images = {i.src: i for i in reversed(body.images) if i.caption or _src_key(i.src) in graphics}
+    raw.images = list(reversed(images.values()))  # one per picture, its first caption
+    raw.sources.update(paragraphs="trafilatura" if keep else "fallback", images="fallback")
     if body.byline and not raw.byline_raw:
         _set(raw, "byline_raw", body.byline, "fallback:body")
+
+
+def _once(paragraphs: list[str], lead: str) -> list[str]:
+    """Each paragraph once, and not the sapo again: a page may hold the article twice (a mobile and
+    a desktop copy) or repeat its sapo at the top of the body."""
+    seen = {_squash(lead)} if lead else set()
+    out = []
+    for p in paragraphs:
+        key = _squash(p)
+        if key in seen and len(key) >= 20:
+            continue
+        seen.add(key)
+        out.append(p)
+    return out
 
 
 def _lead_figures(page: Page) -> list[Block]:
@@ -406,8 +550,10 @@ def _lead_figures(page: Page) -> list[Block]:
 def _choose(blocks: list[Block], keep: dict[str, str]) -> list[Block]:
     """Blocks trafilatura kept as text, images, and captions right after images."""
     out: list[Block] = []
+    joined = "\x00".join(keep)  # a block may be a line of one of trafilatura's paragraphs (<br>s)
     for b in blocks:
-        if b.kind == "image" or _squash(b.text) in keep:
+        key = _squash(b.text) if b.kind == "text" else ""
+        if b.kind == "image" or key in keep or (len(key) >= 20 and key in joined):
             out.append(b)
         elif out and out[-1].kind == "image" and out[-1].caption is None and is_caption(b, False):
             out.append(b)

@@ -18,11 +18,18 @@ class Image:
     caption: str | None = None
 
 
+# Kinds of related links: inside the body or sapo; an article's own "Tin liên quan"-style list;
+# a list of the same section's articles ("Tin cùng chuyên mục", "Các bài viết khác").
+RELATED_KINDS = ("inline", "related", "same_section")
+
+
 @dataclass
 class RawRelated:
     title: str
     url: str
     date_raw: str | None = None
+    kind: str | None = None  # one of RELATED_KINDS
+    label: str | None = None  # the list's heading as shown ("Tin liên quan"); None for a bare link
 
 
 @dataclass
@@ -55,6 +62,8 @@ class Related:
     date_raw: str | None = None
     date: str | None = None  # ISO 8601 with offset, truncated to `precision`
     precision: str | None = None
+    kind: str | None = None
+    label: str | None = None
 
 
 @dataclass

@@ -55,4 +55,6 @@ def _related(r, fetched_at: datetime) -> Related:
         date_raw=date_raw,
         date=parsed.iso if parsed else None,
         precision=parsed.precision if parsed and parsed.value else None,
+        kind=r.kind,
+        label=clean_text(r.label),
     )

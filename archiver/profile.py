@@ -20,6 +20,7 @@ from lxml.etree import XPathError
 from parsel import Selector
 
 from archiver.incremental import policy_from
+from archiver.items import RELATED_KINDS
 from archiver.selectors import POST, Rule, first_match, is_xpath
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
@@ -27,7 +28,7 @@ FIELDS = ("title", "published", "views", "byline", "lead", "author_meta")
 TOP_KEYS = {"refresh", "name", "title", "verified", "domains", "start_urls", "feeds", "sitemaps", "cms", "detect",
             "urls", "fields", "body", "related", "notes"}
 BODY_KEYS = {"container", "lead", "exclude", "caption", "before"}
-RELATED_KEYS = {"item", "title", "url", "date"}
+RELATED_KEYS = {"item", "title", "url", "date", "kind"}
 
 
 class ProfileError(ValueError):
@@ -40,6 +41,7 @@ class RelatedSpec:
     title: tuple[Rule, ...] = ()  # relative to the item; empty: the item's own text
     url: tuple[Rule, ...] = (Rule("@href"),)
     date: tuple[Rule, ...] = ()
+    kind: str | None = None  # inline / related / same_section; None: from where the list is and its heading
 
 
 @dataclass(frozen=True)
@@ -269,11 +271,14 @@ def _related(table: dict, where: str) -> RelatedSpec:
     _no_unknown(table, RELATED_KEYS, where)
     if not isinstance(table.get("item"), str):
         raise ProfileError(f"{where}: `item` (the selector of one entry) is required")
+    if table.get("kind") not in (None, *RELATED_KINDS):
+        raise ProfileError(f"{where}: `kind` must be one of {', '.join(RELATED_KINDS)}, got {table['kind']!r}")
     return RelatedSpec(
         item=_selector(table["item"], where),
         title=_rules(table.get("title", []), f"{where}.title"),
         url=_rules(table.get("url", ["@href"]), f"{where}.url"),
         date=_rules(table.get("date", []), f"{where}.date"),
+        kind=table.get("kind"),
     )
 
 

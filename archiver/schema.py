@@ -243,6 +243,13 @@ def _v5_site_is_the_profile(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE articles SET site = profile WHERE profile IS NOT NULL AND profile != '' AND site != profile")
 
 
+def _v6_related_kind_and_label(conn: sqlite3.Connection) -> None:
+    # What kind of list a related link was in (inline / related / same_section) and the list's heading as
+    # shown ("Tin liên quan"). Links archived before stay NULL: the next refresh of the article fills them.
+    conn.execute("ALTER TABLE related_links ADD COLUMN kind TEXT")
+    conn.execute("ALTER TABLE related_links ADD COLUMN label TEXT")
+
+
 # (version, name, function). Append only: never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "initial schema: articles, children, view_counts, revisions, crawls, FTS5", _v1_initial),
@@ -250,6 +257,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (3, "FTS5 leaf pages of one database page", _v3_fts_page_size),
     (4, "fetch_errors: pages not fetched or not read, with the reason", _v4_fetch_errors),
     (5, "articles.site is the profile name when a profile read the page", _v5_site_is_the_profile),
+    (6, "related_links.kind, related_links.label", _v6_related_kind_and_label),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

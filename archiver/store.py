@@ -370,10 +370,10 @@ def _replace_children(conn: sqlite3.Connection, replace_ids: list[int], children
     )
     _insert_rows(
         conn,
-        "INSERT INTO related_links (article_id, position, title, url, date_raw, date, precision)",
-        7,
+        "INSERT INTO related_links (article_id, position, title, url, date_raw, date, precision, kind, label)",
+        9,
         [
-            (i, pos, r.title, r.url, r.date_raw, r.date, r.precision)
+            (i, pos, r.title, r.url, r.date_raw, r.date, r.precision, r.kind, r.label)
             for i, a in children
             for pos, r in enumerate(a.related)
         ],

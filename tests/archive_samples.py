@@ -26,6 +26,8 @@ DANG = Article(
             "2 giờ trước",
             "2024-05-02T06:00:00+07:00",
             "hour",
+            kind="related",
+            label="Tin liên quan",
         ),
     ],
     published_precision="minute",

@@ -53,7 +53,7 @@ def test_schema_is_versioned_in_wal_with_indexes(db: Path) -> None:
 
 
 def test_an_archive_of_an_older_schema_is_migrated_and_keeps_its_rows(db: Path) -> None:
-    from archiver.schema import MIGRATIONS, connect
+    from archiver.schema import connect
 
     conn = connect(db)  # an archive written at version 2, before the FTS page size
     conn.execute("CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
@@ -72,7 +72,7 @@ def test_an_archive_of_an_older_schema_is_migrated_and_keeps_its_rows(db: Path) 
     assert one(db, "PRAGMA integrity_check") == "ok"
 
 
-def test_migration_7_makes_the_site_the_profile_name(db: Path) -> None:
+def test_migration_5_makes_the_site_the_profile_name(db: Path) -> None:
     """Archives written before one site key held hosts in articles.site; the profile's name replaces them."""
     from archiver.schema import connect, migrate
 
@@ -91,6 +91,32 @@ def test_migration_7_makes_the_site_the_profile_name(db: Path) -> None:
     migrate(conn)
     conn.close()
     assert rows(db, "SELECT site FROM articles ORDER BY id") == [("tuoitre",), ("dukcqtw",), ("blog.example.vn",)]
+
+
+def test_related_kind_and_label_are_added_to_an_archive_that_has_related_links(db: Path) -> None:
+    from archiver.schema import connect
+
+    conn = connect(db)  # an archive written at version 3, before related_links.kind and .label
+    conn.execute("CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+    for number, name, apply in [m for m in MIGRATIONS if m[0] <= 3]:
+        apply(conn)
+        conn.execute("INSERT INTO migrations VALUES (?, ?, '2026-01-01')", (number, name))
+    conn.execute("PRAGMA user_version = 3")
+    conn.execute("INSERT INTO articles (id, url, site, content_hash, first_seen, last_seen, last_changed) "
+                 "VALUES (1, 'https://vnexpress.net/cu.html', 'vnexpress', 'h', 'x', 'x', 'x')")
+    conn.execute("INSERT INTO related_links (article_id, position, title, url) "
+                 "VALUES (1, 0, 'Bài cũ', 'https://vnexpress.net/bai-cu.html')")
+    conn.close()
+    boxed = replace(DANG, related=[replace(DANG.related[0], kind="related", label="Tin liên quan"),
+                                   Related("Trong bài", "https://vnexpress.net/trong-bai-3.html", kind="inline")])
+    with Archive(db) as archive:
+        archive.add(boxed)
+    assert one(db, "PRAGMA user_version") == SCHEMA_VERSION
+    assert rows(db, "SELECT article_id, title, kind, label FROM related_links ORDER BY article_id, position") == [
+        (1, "Bài cũ", None, None),
+        (2, "Bài liên quan", "related", "Tin liên quan"),
+        (2, "Trong bài", "inline", None),
+    ]
 
 
 def test_add_writes_article_and_children(db: Path) -> None:
