@@ -4,6 +4,7 @@ from archiver import __version__
 
 BOT_NAME = "vn-news-archiver"
 SPIDER_MODULES = ["spiders"]
+COMMANDS_MODULE = "archiver.commands"  # `scrapy crawl` checks the spider arguments first (archiver/commands/crawl.py)
 NEWSPIDER_MODULE = "spiders"
 
 # Identify ourselves and obey the site's rules.

@@ -58,7 +58,7 @@ class NewsSpider(scrapy.Spider):
         self.since = _day(since) if since else None
         self.refresh = _flag(refresh)
         self.walk_all = _flag(full)  # follow every listing page, not only while they show something new
-        self.max_pages = int(max_pages) if max_pages else None
+        self.max_pages = _count("max_pages", max_pages) if max_pages else None
         self.asked: set[str] = set()  # URLs requested or fetched under their canonical URL in this run
 
     @classmethod
@@ -220,8 +220,17 @@ def _now() -> datetime:
 
 def _day(text: str) -> datetime:
     """"2026-11-01" is midnight in Vietnam; a full ISO time keeps its own offset."""
-    value = datetime.fromisoformat(text)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"since={text!r}: give a date as YYYY-MM-DD or an ISO 8601 time") from None
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(VN_TZ))
+
+
+def _count(name: str, text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{name}={text!r}: give a whole number of 1 or more")
+    return int(text)
 
 
 def _flag(value) -> bool:
