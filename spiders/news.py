@@ -227,10 +227,11 @@ def _day(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(VN_TZ))
 
 
-def _count(name: str, text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{name}={text!r}: give a whole number of 1 or more")
-    return int(text)
+def _count(name: str, value: str | int) -> int:
+    """A count from `-a NAME=...` (a string) or from `archiver crawl` (an int already)."""
+    if not str(value).isdigit() or int(value) < 1:
+        raise ValueError(f"{name}={value!r}: give a whole number of 1 or more")
+    return int(value)
 
 
 def _flag(value) -> bool:
