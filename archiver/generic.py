@@ -16,36 +16,24 @@ that paragraphs and image captions keep the structure `body` gives profiled site
 from __future__ import annotations
 
 import copy
+import html
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cached_property
 
 from lxml import etree
 from parsel import Selector
 
+from archiver import header
 from archiver.body import INLINE, Block, assemble, is_caption, iter_blocks
-from archiver.dates import parse_date
 from archiver.items import RawArticle
-from archiver.metadata import PUBLISHED_META, PageMeta, is_iso
+from archiver.metadata import PageMeta
 from archiver.related import ArticleLinks, BodyRegion, ascii_fold, find_lists
 from archiver.selectors import element_text
+from archiver.text import source_note
 
 LEAD_CLASS = re.compile(r"(^|[\s_-])(sapo|summary|lead|description|desc|chapeau|excerpt|intro|tomtat|teaser)"
                         r"($|[\s_-])", re.I)
-DATE_TEXT = re.compile(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{4}\b")
-VIEWS_TEXT = re.compile(r"(\d[\d.,]*)\s*lượt\s*(xem|đọc)", re.I)
-# Compiled once: it runs on every page a profile gives no views for (el.xpath() compiles each call).
-_VIEWS_NEAR_H1 = etree.XPath("following::text()[position() <= 150][contains(., 'lượt')]", regexp=False,
-                             smart_strings=False)
-BYLINE_XPATHS = (  # predicates on elements after the headline, most specific first
-    "[@itemprop='author'][not(self::meta)]",
-    "[self::a][@rel='author']",
-    "[self::a][contains(@href, '/tac-gia/') or contains(@href, '/author/')]",
-    "[contains(@class, 'author') or contains(@class, 'byline') or contains(@class, 'tac-gia')"
-    " or contains(@class, 'tacgia')]",
-)
-BYLINE_LABEL = re.compile(r"^(tác giả|bài|bài và ảnh|bài, ảnh|theo|by|author)\s*:\s*", re.I)
 NOT_LEAD = ("meta", "img", "a", "li", "ul", "section", "article")
 NOT_TEXT = ("a", "li", "nav", "aside", "footer", "header", "form", "button", "figcaption")
 # Boxes trafilatura keeps but an article's running text does not include: CMS fact/promo
@@ -67,6 +55,11 @@ LOOSE_BODY = 300  # characters of <p> text below which text loose in <div>s is l
 # Elements with a long text node of their own (text between <br>s, a bare <div> of text).
 _LOOSE_TEXT = etree.XPath("descendant::*[self::div or self::td or self::span or self::font or self::b "
                           "or self::strong or self::center][text()[string-length(normalize-space()) > 30]]")
+
+
+# Where a page without an h1 puts its headline (first 300 in document order).
+_HEADLINE_LIKE = etree.XPath("(//h2 | //h3 | //*[contains(@class, 'title')][not(self::a or self::title or self::meta"
+                             " or self::img or self::link)])[position() <= 300]")
 
 
 def _credit(scores: dict, parent, n: float) -> None:
@@ -142,7 +135,8 @@ class Page:
 
     @cached_property
     def h1s(self) -> list:
-        return [h for h in self.sel.root.iter("h1") if len(element_text(h)) > 5]
+        """The page's visible headlines (a `display:none` or aria-hidden h1 is no reader's headline)."""
+        return [h for h in self.sel.root.iter("h1") if len(element_text(h)) > 5 and not header.hidden(h)]
 
     @cached_property
     def h1(self):
@@ -155,12 +149,25 @@ class Page:
         for h in self.h1s:
             if any(same_title(element_text(h), t) for _, t in titles):
                 return h
-        return self.h1s[0] if self.h1s else None
+        return self.h1s[0] if self.h1s else self._headline_without_h1(titles)
+
+    def _headline_without_h1(self, titles: list[tuple[str, str]]):
+        """A page without an h1 (the headline in an h2 or a `div.title-detail`): the visible element that
+        metadata or the document title names, as the anchor of the article header."""
+        doc_title = self.sel.root.findtext(".//title")
+        names = [t for _, t in titles] + ([doc_title] if doc_title and doc_title.strip() else [])
+        if not names:
+            return None
+        for el in _HEADLINE_LIKE(self.sel.root):
+            text = element_text(el)
+            if len(text) > 10 and any(same_title(text, n) for n in names) and not header.hidden(el):
+                return el
+        return None
 
     def _meta_titles(self) -> list[tuple[str, str]]:
         m = self.meta
         og = m.first_meta("og:title", "twitter:title")
-        return [("jsonld", _str(m.ld.get("headline"))), ("meta", og[1] if og else ""),
+        return [("jsonld", html.unescape(_str(m.ld.get("headline")))), ("meta", og[1] if og else ""),
                 ("itemprop", _str(m.itemprop("headline")))]
 
     @cached_property
@@ -241,10 +248,10 @@ def fill(raw: RawArticle, sel: Selector, url: str, *, links: ArticleLinks | None
         _set(raw, "published_raw", *published(page))
     if not raw.byline_raw:
         _set(raw, "byline_raw", *byline(page))
-    if raw.sources.get("paragraphs") == "trafilatura":
-        _drop_byline_paragraph(raw)
+    if raw.sources.get("paragraphs") in ("trafilatura", "fallback"):
+        _drop_byline_paragraph(raw, page)
     if not raw.views_raw:
-        _set(raw, "views_raw", *views(page))
+        _set(raw, "views_raw", *views(page, raw.published_raw))
     _related(raw, page, links or ArticleLinks(url), body)
 
 
@@ -309,10 +316,13 @@ def _photo_story(raw: RawArticle) -> bool:
     return raw.sources.get("images") == "profile" and any(i.caption for i in raw.images)
 
 
-def _drop_byline_paragraph(raw: RawArticle) -> None:
-    """An author block at the end of the body is the byline, not a paragraph."""
-    if raw.byline_raw and raw.paragraphs and _squash(raw.paragraphs[-1]) == _squash(raw.byline_raw):
-        raw.paragraphs.pop()
+def _drop_byline_paragraph(raw: RawArticle, page: Page) -> None:
+    """An author block, a signature ("H.V.") or a source note ("(Vietnamnet/Reuters)", "Theo VnExpress")
+    at the end of the body is not a paragraph of the story."""
+    ends = {_squash(x) for x in (raw.byline_raw, header.signature(page)) if x}
+    for _ in range(2):  # a signature, then a source note above it (or the reverse)
+        if raw.paragraphs and (_squash(raw.paragraphs[-1]) in ends or source_note(raw.paragraphs[-1])):
+            raw.paragraphs.pop()
 
 
 def _set(raw: RawArticle, attr: str, value: str | None, source: str | None) -> None:
@@ -325,21 +335,15 @@ def _str(value) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-# --- title ----------------------------------------------------------------------------
+# --- header fields: signals collected and picked by archiver.header --------------------------------------
+
+
+def _chosen(signal: header.Signal | None) -> tuple[str | None, str | None]:
+    return (signal.value, signal.source) if signal is not None else (None, None)
 
 
 def title(page: Page) -> tuple[str | None, str | None]:
-    titles = [t for t in page._meta_titles() if t[1]]
-    h1 = element_text(page.h1) if page.h1 is not None else None
-    for source, value in titles:
-        if h1 and same_title(h1, value):
-            return h1, source  # the visible form of the headline metadata names
-    if titles:
-        return strip_site_suffix(titles[0][1]), titles[0][0]
-    if h1:
-        return h1, "fallback"
-    doc_title = page.sel.xpath("//title/text()").get()
-    return (strip_site_suffix(doc_title), "fallback") if doc_title else (None, None)
+    return _chosen(header.pick(header.title_signals(page)))
 
 
 def _squash(text: str) -> str:
@@ -366,111 +370,28 @@ def strip_site_suffix(text: str) -> str:
     return text
 
 
-# --- published --------------------------------------------------------------------------
-
-
 def published(page: Page) -> tuple[str | None, str | None]:
-    meta = page.meta
-    candidates = [("jsonld", _str(meta.ld.get("datePublished")))]
-    found = meta.first_meta(*PUBLISHED_META)
-    candidates.append(("meta", found[1] if found else ""))
-    candidates.append(("itemprop", _str(meta.itemprop("datePublished"))))
-    candidates.append(("time", _str(page.sel.xpath("//time/@datetime").get())))
-    candidates = [c for c in candidates if c[1]]
-    visible = visible_date(page)
-    iso = next((c for c in candidates if is_iso(c[1])), None)
-    if iso and not (visible and _disagree(iso[1], visible)):
-        return iso[1], iso[0]
-    if visible:
-        return visible, "visible"
-    return (candidates[0][1], candidates[0][0]) if candidates else (None, None)
+    return _chosen(header.pick_date(header.published_signals(page)))
 
 
 def visible_date(page: Page) -> str | None:
-    """The date text nearest the headline (after it first: most sites print the date below)."""
-    anchor = page.h1
-    if anchor is None:
-        return None
-    for axis, limit in (("following", 80), ("preceding", 30)):
-        for node in anchor.xpath(f"{axis}::text()[normalize-space()][position() <= {limit}]"):
-            if DATE_TEXT.search(node):
-                parent = node.getparent()
-                text = element_text(parent) if parent is not None else str(node)
-                return text if len(text) <= 80 else str(node).strip()
-    return None
-
-
-def _disagree(iso: str, visible: str) -> bool:
-    shown = parse_date(visible)
-    if shown.value is None or shown.precision != "minute":
-        return False
-    meta = datetime.fromisoformat(iso.strip().replace("Z", "+00:00"))
-    if meta.tzinfo is None:
-        return False
-    return meta.astimezone(shown.value.tzinfo).replace(second=0, microsecond=0) != shown.value
-
-
-# --- byline ---------------------------------------------------------------------------------
+    """The date line nearest the headline, as shown."""
+    signals = header.visible_date_signals(page)
+    return signals[0].value if signals else None
 
 
 def byline(page: Page) -> tuple[str | None, str | None]:
-    meta = page.meta
-    authors = meta.ld_authors()
-    names = [a.name for a in authors if a.good]
-    if len(names) == 1 and _glued(names[0]) and (shown := visible_byline(page)):
-        if _squash(shown) == _squash(names[0]):  # "Tâm HằngTTXVN" in JSON-LD, "Tâm Hằng (TTXVN)" shown
-            return shown, "visible"
-    if names:
-        return ", ".join(dict.fromkeys(names)), "jsonld"
-    visible = visible_byline(page)
-    if visible:
-        return visible, "visible"
-    meta_authors = meta.meta_authors()
-    for a in meta_authors:
-        if a.good:
-            return a.name, "meta"
-    # Initials are still a byline when the page shows nothing better.
-    for source, group in (("jsonld", authors), ("meta", meta_authors)):
-        for a in group:
-            if a.kind in ("person", "unknown") and a.name:
-                return a.name, source
-    return None, None
-
-
-def _glued(name: str) -> bool:
-    """A lower-case letter right before a capital ("Tâm HằngTTXVN"): metadata that lost its spaces and
-    brackets when the CMS joined the author's parts."""
-    return any(a.islower() and b.isupper() for a, b in zip(name, name[1:], strict=False))
+    return _chosen(header.pick(header.byline_signals(page)))
 
 
 def visible_byline(page: Page) -> str | None:
-    for xpath in BYLINE_XPATHS:
-        for el in page.following_h1(xpath, limit=2000):
-            name = _clean_byline(element_text(el))
-            if name:
-                return name
-    return None
+    shown = header.visible_bylines(page)
+    return shown[0] if shown else None
 
 
-def _clean_byline(text: str) -> str | None:
-    text = BYLINE_LABEL.sub("", text.strip())
-    text = re.split(r"\s*[|•·]\s*|\s+-\s+(?=\d)", text)[0].strip()
-    if not 2 <= len(text) <= 60 or DATE_TEXT.search(text) or sum(c.isdigit() for c in text) > 2:
-        return None
-    return text
-
-
-# --- views --------------------------------------------------------------------------------
-
-
-def views(page: Page) -> tuple[str | None, str | None]:
+def views(page: Page, date_line: str | None = None) -> tuple[str | None, str | None]:
     """A "1.234 lượt xem" text soon after the headline (not one of a sidebar's counts)."""
-    if page.h1 is None:
-        return None, None
-    for node in _VIEWS_NEAR_H1(page.h1):
-        if m := VIEWS_TEXT.search(node):
-            return m.group(0), "visible"
-    return None, None
+    return _chosen(header.pick(header.views_signals(page, date_line)))
 
 
 # --- lead and body ----------------------------------------------------------------------------

@@ -78,6 +78,53 @@ _BYLINE_SUFFIX = re.compile(
 _BYLINE_DATE = re.compile(r"\s*[•·|–-]\s*[^•·|]*\d{1,2}[:/h]\d{1,2}.*$")
 
 
+# News outlets and agencies, folded (see `fold`): "Theo VnExpress" names a source, not an author.
+OUTLETS = frozenset((
+    "vnexpress", "tuoi tre", "tuoitre", "tuoi tre online", "ttxvn", "vna", "thong tan xa viet nam", "reuters",
+    "afp", "ap", "ap news", "associated press", "vietnamnet", "dan tri", "dantri", "thanh nien", "vtv", "vov",
+    "vtc", "vtc news", "zing", "zing news", "znews", "bbc", "cnn", "cnbc", "bloomberg", "xinhua", "tan hoa xa",
+    "kyodo", "yonhap", "nikkei", "nikkei asia", "the guardian", "guardian", "new york times", "nytimes",
+    "the new york times", "washington post", "wsj", "wall street journal", "financial times", "ft", "nhk",
+    "the verge", "techcrunch", "engadget", "nhan dan", "lao dong", "tien phong", "cafef", "cafebiz", "vietnamplus",
+    "vietnam+", "baomoi", "kenh14", "24h", "soha", "vietstock", "ndh", "vneconomy", "nguoi lao dong", "nld",
+    "phap luat", "plo", "sggp", "sai gon giai phong", "thanh nien online", "vov.vn", "sputnik", "tass", "ria novosti",
+    "al jazeera", "dpa", "efe", "ansa", "abc news", "nbc news", "cbs news", "fox news", "sky news", "politico",
+    "axios", "the hill", "forbes", "fortune", "business insider", "newsweek", "usa today",
+    "the economist", "economist", "scmp", "south china morning post", "straits times", "the straits times",
+    "bangkok post", "global times", "china daily", "yahoo news", "yahoo", "gsmarena", "the next web", "wired",
+    "ars technica", "9to5mac", "macrumors", "appleinsider", "tom's hardware", "pcmag", "cnet", "zdnet",
+))
+_OUTLET_SHAPE = re.compile(r"\.(vn|com|net|org|info)\b|^(báo|tạp chí|đài|kênh|thông tấn xã|trang)\s", re.I)
+
+
+def is_outlet(name: str | None) -> bool:
+    """A news outlet or agency ("VnExpress", "Tuổi Trẻ", "Reuters", "zingnews.vn", "Báo Lao Động")."""
+    if not name:
+        return False
+    name = name.strip().strip("().").strip()
+    return fold(name) in OUTLETS or bool(_OUTLET_SHAPE.search(name))
+
+
+def _source_note(inner: str) -> bool:
+    """The text inside brackets names sources: "Vietnamnet/Reuters", "theo online-tech-tips", "AFP"."""
+    parts = [p for p in re.split(r"\s*[/,;&]\s*|\s+và\s+", inner.strip()) if p]
+    return bool(parts) and all(is_outlet(p) for p in parts)
+
+
+_BRACKETS = re.compile(r"\s*\(([^()]*)\)\s*$")
+_THEO = re.compile(r"^\s*theo\s+(.+?)\s*\.?$", re.IGNORECASE)
+
+
+def source_note(text: str | None) -> bool:
+    """A line that only names the story's sources: "(Vietnamnet/Reuters)", "Theo VnExpress", "(theo AFP)"."""
+    text = clean_text(text) or ""
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
+    m = _THEO.match(text)
+    inner = m.group(1) if m else text
+    return bool(inner) and (_source_note(inner) or (m is not None and not any(c.isupper() for c in inner)))
+
+
 @dataclass(frozen=True)
 class Byline:
     raw: str | None  # as found on the page
@@ -90,9 +137,15 @@ def parse_byline(text: str | None) -> Byline:
     if not cleaned:
         return Byline(text, None)
     name = _BYLINE_DATE.sub("", cleaned)
+    if source_note(name):  # "Theo VnExpress", "(Reuters)": the story's source, not its author
+        return Byline(text, None)
     for _ in range(2):  # "Bài và ảnh: Theo Hồ Hương (tổng hợp)" has both a role and a source
         name = _BYLINE_SUFFIX.sub("", _BYLINE_PREFIX.sub("", name))
+        if (m := _BRACKETS.search(name)) and _source_note(m.group(1)):  # "K. Miên (Vietnamnet/Reuters)"
+            name = name[: m.start()]
     name = name.strip(" .,;:-–—•·")
+    if is_outlet(name):
+        return Byline(text, None)
     return Byline(text, name or None)
 
 
