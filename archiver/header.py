@@ -245,6 +245,7 @@ BYLINE_XPATHS = (  # predicates on elements after the headline, most specific fi
 )
 _LABEL = re.compile(r"^(tác giả|bài|bài và ảnh|bài, ảnh|by|author)\s*:\s*", re.I)
 _NAME_SEPARATORS = frozenset(("-", "–", "&", "và", ",", "/"))
+_SEPARATED = re.compile(r"\s[-–&/]\s|,|\svà\s|\(")
 _NOT_NAMES = frozenset(("ảnh", "video", "clip", "nguồn", "theo", "tin", "bài", "xem", "thêm", "tags", "từ",
                         "khóa", "chia", "sẻ", "bình", "luận", "liên", "quan", "tin liên quan"))
 _SIGNATURE_BLOCKS = etree.XPath("(descendant::p | descendant::div | descendant::strong | descendant::b)"
@@ -334,10 +335,11 @@ def byline_signals(page: Page) -> list[Signal]:
     if names:
         out.append(Signal(", ".join(names), "jsonld", 0.8))
         together = {_squash(n) for n in names}
-        for text in shown:  # the same names as the page shows them, with its separators
-            if _joins(_squash(text), together):
-                out.append(Signal(text, "visible", 0.85))
-                break
+        # The same names as the page shows them; with more than one name, a form that separates them
+        # ("NHẬT XUÂN - NGHI VŨ", not a carousel's "NHẬT XUÂN NGHI VŨ").
+        same = [t for t in shown if _joins(_squash(t), together)]
+        same.sort(key=lambda t: len(names) > 1 and not _SEPARATED.search(t))
+        out += [Signal(t, "visible", 0.85) for t in same[:1]]
     if shown:
         out.append(Signal(shown[0], "visible", 0.7))
     if signed := signature(page):
