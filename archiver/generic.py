@@ -149,18 +149,21 @@ class Page:
         for h in self.h1s:
             if any(same_title(element_text(h), t) for _, t in titles):
                 return h
-        return self.h1s[0] if self.h1s else self._headline_without_h1(titles)
+        # No h1 is the headline metadata names: an h2 or `.title` element that is, else the first h1.
+        named = self._headline_without_h1(titles)
+        return named if named is not None else self.h1s[0] if self.h1s else None
 
     def _headline_without_h1(self, titles: list[tuple[str, str]]):
-        """A page without an h1 (the headline in an h2 or a `div.title-detail`): the visible element that
-        metadata or the document title names, as the anchor of the article header."""
-        doc_title = self.sel.root.findtext(".//title")
+        """The headline outside an h1 (an h2, a `div.title-detail`): the visible element that metadata (or,
+        without an h1, the document title) names, as the anchor of the article header."""
+        doc_title = self.sel.root.findtext(".//title") if not self.h1s else None
         names = [t for _, t in titles] + ([doc_title] if doc_title and doc_title.strip() else [])
         if not names:
             return None
         for el in _HEADLINE_LIKE(self.sel.root):
             text = element_text(el)
-            if len(text) > 10 and any(same_title(text, n) for n in names) and not header.hidden(el):
+            if (len(text) > 10 and any(same_title(text, n) for n in names) and not header.hidden(el)
+                    and not header.in_widget(el)):
                 return el
         return None
 

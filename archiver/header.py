@@ -66,7 +66,7 @@ _HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|d-none|hide|sr-only|visually-hidd
 _WIDGET = re.compile(r"ticker|marquee|popup|modal|recommend|suggest|relate|widget|sidebar|most-?read|xemnhieu"
                      r"|tinkhac|tin-?khac|other|same|trending|hot-?news|breaking|footer|menu|comment|navbar"
                      r"|(?:^|[-_\s])(?:nav|list|item|aside)(?:$|[-_\s])", re.I)
-_WIDGET_TAGS = ("aside", "nav", "footer", "li", "a", "marquee", "dialog")
+_WIDGET_TAGS = ("aside", "nav", "footer", "marquee", "dialog")
 
 
 def hidden(el) -> bool:
@@ -85,8 +85,8 @@ def in_widget(el, stop=None, depth: int = 8) -> bool:
     for i, node in enumerate((el, *el.iterancestors())):
         if node is stop or i > depth or node.tag in ("body", "html"):
             return False
-        if node.tag in _WIDGET_TAGS:
-            return True
+        if node.tag in _WIDGET_TAGS or (node.tag == "li" and node.find(".//a[@href]") is not None):
+            return True  # a list item with a link: an entry of a list of articles
         marks = f"{node.get('class', '')} {node.get('id', '')}"
         if len(marks) > 1 and _WIDGET.search(marks):
             return True
@@ -115,7 +115,8 @@ def title_signals(page: Page) -> list[Signal]:
         out.append(Signal(strip_site_suffix(titles[0][1]), titles[0][0], 0.7))
     if shown and anchor.tag == "h1":
         # A visible headline that metadata does not name: metadata titles are rewritten for search engines.
-        headline_like = len(shown.split()) >= 4 and not in_widget(anchor)
+        headline_like = (len(shown.split()) >= 4 and not in_widget(anchor)
+                         and " ".join(shown.casefold().split()) not in page.meta.outlet_names)
         out.append(Signal(shown, "visible" if titles else "fallback", 0.8 if headline_like else 0.3))
     doc_title = page.sel.xpath("//title/text()").get()
     if doc_title and doc_title.strip():

@@ -120,9 +120,13 @@ def source_note(text: str | None) -> bool:
     text = clean_text(text) or ""
     if text.startswith("(") and text.endswith(")"):
         text = text[1:-1].strip()
+    if len(text) > 60:  # a sentence starting "Theo ..." ("according to ...") is text of the story
+        return False
     m = _THEO.match(text)
     inner = m.group(1) if m else text
-    return bool(inner) and (_source_note(inner) or (m is not None and not any(c.isupper() for c in inner)))
+    # "theo online-tech-tips": a site's handle (one lower-case token), not a person's name
+    handle = m is not None and " " not in inner and not any(c.isupper() for c in inner)
+    return bool(inner) and (_source_note(inner) or handle)
 
 
 @dataclass(frozen=True)
