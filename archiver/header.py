@@ -63,9 +63,12 @@ def pick(signals: list[Signal]) -> Signal | None:
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|d-none|hide|sr-only|visually-hidden|invisible)(?:\s|$)", re.I)
 # Boxes whose dates and names belong to other articles or to the page: tickers, popups, lists, widgets.
-_WIDGET = re.compile(r"ticker|marquee|popup|modal|recommend|suggest|relate|widget|sidebar|most-?read|xemnhieu"
-                     r"|tinkhac|tin-?khac|other|same|trending|hot-?news|breaking|footer|menu|comment|navbar"
-                     r"|(?:^|[-_\s])(?:nav|list|item|aside)(?:$|[-_\s])", re.I)
+_WIDGET = re.compile(
+    r"ticker|marquee|popup|modal|recommend|suggest|relate|widget|sidebar|most-?read|xemnhieu"
+    r"|tinkhac|tin-?khac|other|same|trending|hot-?news|breaking|footer|menu|comment|navbar"
+    r"|(?:^|[-_\s])(?:nav|list|item|aside)(?:$|[-_\s])",
+    re.I,
+)
 _WIDGET_TAGS = ("aside", "nav", "footer", "marquee", "dialog")
 
 
@@ -115,8 +118,11 @@ def title_signals(page: Page) -> list[Signal]:
         out.append(Signal(strip_site_suffix(titles[0][1]), titles[0][0], 0.7))
     if shown and anchor.tag == "h1":
         # A visible headline that metadata does not name: metadata titles are rewritten for search engines.
-        headline_like = (len(shown.split()) >= 4 and not in_widget(anchor)
-                         and " ".join(shown.casefold().split()) not in page.meta.outlet_names)
+        headline_like = (
+            len(shown.split()) >= 4
+            and not in_widget(anchor)
+            and " ".join(shown.casefold().split()) not in page.meta.outlet_names
+        )
         out.append(Signal(shown, "visible" if titles else "fallback", 0.8 if headline_like else 0.3))
     doc_title = page.sel.xpath("//title/text()").get()
     if doc_title and doc_title.strip():
@@ -127,12 +133,16 @@ def title_signals(page: Page) -> list[Signal]:
 # --- published ----------------------------------------------------------------------------------------
 
 # A day, month and year (two- or four-digit), or "ngày 24 tháng 10 năm 2019": text that may be a date line.
-DATE_TEXT = re.compile(r"(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})(?!\d)|\d{4}-\d{2}-\d{2}|\btháng\s*\d{1,2}\b",
-                       re.I)
+DATE_TEXT = re.compile(
+    r"(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})(?!\d)|\d{4}-\d{2}-\d{2}|\btháng\s*\d{1,2}\b", re.I
+)
 # The date and time inside a longer line ("Nguyên Minh - 07/03/2026 08:47 | Chia sẻ").
-_DATE_SPAN = re.compile(r"(?:\d{1,2}:\d{2}(?:\s*(?:sa|ch|am|pm|sáng|chiều|tối))?[\s,]*(?:ngày\s*)?)?"
-                        r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})(?!\d)"
-                        r"(?:[\s,|-]*(?:lúc\s*)?\d{1,2}[:h]\d{2}(?:\s*(?:sa|ch|am|pm|sáng|chiều|tối)(?!\w))?)?", re.I)
+_DATE_SPAN = re.compile(
+    r"(?:\d{1,2}:\d{2}(?:\s*(?:sa|ch|am|pm|sáng|chiều|tối))?[\s,]*(?:ngày\s*)?)?"
+    r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})(?!\d)"
+    r"(?:[\s,|-]*(?:lúc\s*)?\d{1,2}[:h]\d{2}(?:\s*(?:sa|ch|am|pm|sáng|chiều|tối)(?!\w))?)?",
+    re.I,
+)
 _MINUTE = ("second", "minute")
 _FOLLOWING = etree.XPath("following::text()[normalize-space()][position() <= 120]")
 _PRECEDING = etree.XPath("preceding::text()[normalize-space()][position() <= 30]")
@@ -154,9 +164,11 @@ def meta_date_signals(page: Page) -> list[Signal]:
     meta = page.meta
     found = meta.first_meta(*PUBLISHED_META)
     ld = meta.ld.get("datePublished")
-    candidates = [("jsonld", html.unescape(ld.strip()) if isinstance(ld, str) else "", 0.8),
-                  ("meta", found[1] if found else "", 0.79),
-                  ("itemprop", _text(meta.itemprop("datePublished")), 0.78)]
+    candidates = [
+        ("jsonld", html.unescape(ld.strip()) if isinstance(ld, str) else "", 0.8),
+        ("meta", found[1] if found else "", 0.79),
+        ("itemprop", _text(meta.itemprop("datePublished")), 0.78),
+    ]
     out = []
     for source, text, confidence in candidates:
         if text:
@@ -247,10 +259,32 @@ BYLINE_XPATHS = (  # predicates on elements after the headline, most specific fi
 _LABEL = re.compile(r"^(tác giả|bài|bài và ảnh|bài, ảnh|by|author)\s*:\s*", re.I)
 _NAME_SEPARATORS = frozenset(("-", "–", "&", "và", ",", "/"))
 _SEPARATED = re.compile(r"\s[-–&/]\s|,|\svà\s|\(")
-_NOT_NAMES = frozenset(("ảnh", "video", "clip", "nguồn", "theo", "tin", "bài", "xem", "thêm", "tags", "từ",
-                        "khóa", "chia", "sẻ", "bình", "luận", "liên", "quan", "tin liên quan"))
-_SIGNATURE_BLOCKS = etree.XPath("(descendant::p | descendant::div | descendant::strong | descendant::b)"
-                                "[position() > last() - 8]")
+_NOT_NAMES = frozenset(
+    (
+        "ảnh",
+        "video",
+        "clip",
+        "nguồn",
+        "theo",
+        "tin",
+        "bài",
+        "xem",
+        "thêm",
+        "tags",
+        "từ",
+        "khóa",
+        "chia",
+        "sẻ",
+        "bình",
+        "luận",
+        "liên",
+        "quan",
+        "tin liên quan",
+    )
+)
+_SIGNATURE_BLOCKS = etree.XPath(
+    "(descendant::p | descendant::div | descendant::strong | descendant::b)[position() > last() - 8]"
+)
 _AFTER_BODY = etree.XPath("following::*[self::p or self::div or self::strong or self::b][position() <= 15]")
 
 
@@ -361,14 +395,17 @@ def _joins(shown: str, names: set[str]) -> bool:
 
 # --- views --------------------------------------------------------------------------------------------
 
-VIEWS_TEXT = re.compile(r"(?:\d[\d.,]*\s*lượt\s*(?:xem|đọc))|(?:lượt\s*(?:xem|đọc)\s*:?\s*\d[\d.,]*\d|"
-                        r"lượt\s*(?:xem|đọc)\s*:?\s*\d)", re.I)
+VIEWS_TEXT = re.compile(
+    r"(?:\d[\d.,]*\s*lượt\s*(?:xem|đọc))|(?:lượt\s*(?:xem|đọc)\s*:?\s*\d[\d.,]*\d|"
+    r"lượt\s*(?:xem|đọc)\s*:?\s*\d)",
+    re.I,
+)
 _VIEWS_NEAR_H1 = etree.XPath("following::text()[position() <= 150][contains(., 'lượt') or contains(., 'Lượt')]")
 _COUNT = re.compile(r"\d{1,3}(?:\.\d{3})+|\d+")
 
 
 def views_signals(page: Page, date_line: str | None = None) -> list[Signal]:
-    """"1.234 lượt xem" / "Lượt xem: 1.234" soon after the headline (not a sidebar's count), the count after
+    """ "1.234 lượt xem" / "Lượt xem: 1.234" soon after the headline (not a sidebar's count), the count after
     the date in "24/10/2019 | 927", or an element classed like a view counter holding only a number."""
     if page.h1 is None:
         return []
