@@ -149,9 +149,19 @@ class Page:
         for h in self.h1s:
             if any(same_title(element_text(h), t) for _, t in titles):
                 return h
-        # No h1 is the headline metadata names: an h2 or `.title` element that is, else the first h1.
+        return self.h1s[0] if self.h1s else None
+
+    @cached_property
+    def headline(self):
+        """The anchor of the article header (dates, bylines, views): the h1 metadata names, else the h2 or
+        `.title` element it names (pages without an h1 headline), else the first h1. Only the header fields
+        read it: the body's region keeps to the h1, so that a listing's section heading is no article."""
+        h1 = self.h1
+        titles = [t for t in self._meta_titles() if t[1]]
+        if h1 is not None and any(same_title(element_text(h1), t) for _, t in titles):
+            return h1
         named = self._headline_without_h1(titles)
-        return named if named is not None else self.h1s[0] if self.h1s else None
+        return named if named is not None else h1
 
     def _headline_without_h1(self, titles: list[tuple[str, str]]):
         """The headline outside an h1 (an h2, a `div.title-detail`): the visible element that metadata (or,
@@ -219,16 +229,17 @@ class Page:
     def lead_el(self):
         return lead_element(self)
 
-    def following_h1(self, xpath: str, limit: int = 400, keep=None):
+    def following_h1(self, xpath: str, limit: int = 400, keep=None, anchor=None):
         """Elements after the headline (document order, first `limit`) inside the scope, for which
         `keep` (a cheap test, run first) holds. XPath axes run in C; numbering every element
-        of the scope in Python would not.
+        of the scope in Python would not. `anchor` is the headline element when not the h1.
         """
-        if self.h1 is None or self.scope is None:
+        anchor = self.h1 if anchor is None else anchor
+        if anchor is None or self.scope is None:
             root = self.scope if self.scope is not None else self.sel.root
             found = root.xpath(f"descendant::*[position() <= {limit}]{xpath}")
         else:
-            found = self.h1.xpath(f"following::*[position() <= {limit}]{xpath}")
+            found = anchor.xpath(f"following::*[position() <= {limit}]{xpath}")
         for el in found:
             if (keep is None or keep(el)) and (self.scope is None or _inside_el(el, self.scope)):
                 yield el

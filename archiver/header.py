@@ -108,7 +108,7 @@ def title_signals(page: Page) -> list[Signal]:
 
     titles = [t for t in page._meta_titles() if t[1]]
     out: list[Signal] = []
-    anchor = page.h1
+    anchor = page.headline
     shown = element_text(anchor) if anchor is not None else None
     for source, value in titles:
         if shown and same_title(shown, value):
@@ -175,7 +175,7 @@ def meta_date_signals(page: Page) -> list[Signal]:
             out.append(_date_signal(text, source, confidence) or Signal(text, source, 0.05))
     for el in page.sel.root.iter("time"):
         if (text := (el.get("datetime") or "").strip()) and not hidden(el) and not in_widget(el, page.scope):
-            near = page.h1 is not None and _within(el, page.scope)
+            near = page.headline is not None and _within(el, page.scope)
             out.append(_date_signal(text, "time", 0.77 if near else 0.6) or Signal(text, "time", 0.04))
             break
     return out
@@ -183,12 +183,13 @@ def meta_date_signals(page: Page) -> list[Signal]:
 
 def visible_date_signals(page: Page) -> list[Signal]:
     """Date lines near the headline: after it first (the article header), then before it."""
-    anchor = page.h1
+    anchor = page.headline
     if anchor is None:
         return []
     body, out = page.container, []
     entered = False  # the walk has reached the body
-    for axis, nodes in (("after", _FOLLOWING(anchor)), ("before", _PRECEDING(anchor))):
+    # lxml gives both axes in document order: the nearest text before the headline is the last one.
+    for axis, nodes in (("after", _FOLLOWING(anchor)), ("before", reversed(_PRECEDING(anchor)))):
         for node in nodes:
             parent = node.getparent()
             if parent is None:
@@ -304,7 +305,7 @@ def visible_bylines(page: Page) -> list[str]:
     """Every author element's cleaned text, in the order of BYLINE_XPATHS then of the page."""
     out: list[str] = []
     for xpath in BYLINE_XPATHS:
-        for el in page.following_h1(xpath, limit=2000):
+        for el in page.following_h1(xpath, limit=2000, anchor=page.headline):
             if (name := clean_visible_byline(element_text(el))) and name not in out and not hidden(el):
                 out.append(name)
     return out
@@ -407,17 +408,19 @@ _COUNT = re.compile(r"\d{1,3}(?:\.\d{3})+|\d+")
 def views_signals(page: Page, date_line: str | None = None) -> list[Signal]:
     """ "1.234 lượt xem" / "Lượt xem: 1.234" soon after the headline (not a sidebar's count), the count after
     the date in "24/10/2019 | 927", or an element classed like a view counter holding only a number."""
-    if page.h1 is None:
+    if page.headline is None:
         return []
     out: list[Signal] = []
-    for node in _VIEWS_NEAR_H1(page.h1):
+    for node in _VIEWS_NEAR_H1(page.headline):
         parent = node.getparent()
         if (m := VIEWS_TEXT.search(node)) and parent is not None and not in_widget(parent, page.scope):
             out.append(Signal(m.group(0), "visible", 0.8))
             break
     if date_line and "|" in date_line and (count := split_date_views(date_line)[1]):
         out.append(Signal(count, "visible", 0.7))
-    for el in page.following_h1("[contains(@class, 'view') or contains(@class, 'luot-xem')]", limit=200):
+    for el in page.following_h1(
+        "[contains(@class, 'view') or contains(@class, 'luot-xem')]", limit=200, anchor=page.headline
+    ):
         text = element_text(el)
         if _COUNT.fullmatch(text) and not hidden(el):
             out.append(Signal(text, "visible", 0.6))
