@@ -157,7 +157,8 @@ class Page:
         `.title` element it names (pages without an h1 headline), else the first h1. Only the header fields
         read it: the body's region keeps to the h1, so that a listing's section heading is no article."""
         h1 = self.h1
-        titles = [t for t in self._meta_titles() if t[1]]
+        # The headline a profile found names it (no metadata to read, the costly part on a profiled page).
+        titles = [("profile", self.title)] if self.title else [t for t in self._meta_titles() if t[1]]
         if h1 is not None and any(same_title(element_text(h1), t) for _, t in titles):
             return h1
         named = self._headline_without_h1(titles)

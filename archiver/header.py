@@ -402,6 +402,10 @@ VIEWS_TEXT = re.compile(
     re.I,
 )
 _VIEWS_NEAR_H1 = etree.XPath("following::text()[position() <= 150][contains(., 'lượt') or contains(., 'Lượt')]")
+# Elements classed like a view counter soon after the headline (no scope: computing it costs a body search).
+_VIEW_COUNTERS = etree.XPath(
+    "following::*[position() <= 200][contains(@class, 'view') or contains(@class, 'luot-xem')]"
+)
 _COUNT = re.compile(r"\d{1,3}(?:\.\d{3})+|\d+")
 
 
@@ -413,16 +417,16 @@ def views_signals(page: Page, date_line: str | None = None) -> list[Signal]:
     out: list[Signal] = []
     for node in _VIEWS_NEAR_H1(page.headline):
         parent = node.getparent()
-        if (m := VIEWS_TEXT.search(node)) and parent is not None and not in_widget(parent, page.scope):
+        if (m := VIEWS_TEXT.search(node)) and parent is not None and not in_widget(parent):
             out.append(Signal(m.group(0), "visible", 0.8))
             break
     if date_line and "|" in date_line and (count := split_date_views(date_line)[1]):
         out.append(Signal(count, "visible", 0.7))
-    for el in page.following_h1(
-        "[contains(@class, 'view') or contains(@class, 'luot-xem')]", limit=200, anchor=page.headline
-    ):
+    if out:
+        return out
+    for el in _VIEW_COUNTERS(page.headline):
         text = element_text(el)
-        if _COUNT.fullmatch(text) and not hidden(el):
+        if _COUNT.fullmatch(text) and not hidden(el) and not in_widget(el):
             out.append(Signal(text, "visible", 0.6))
             break
     return out
