@@ -181,3 +181,22 @@ def test_pick_date(signals, chosen):
 
 def test_pick_takes_the_first_of_equals():
     assert pick([Signal("a", "x", 0.5), Signal("b", "y", 0.5), Signal("c", "z", 0.1)]).value == "a"
+
+
+def test_nearest_date_before_the_headline_first():
+    html = AUTHOR.replace(
+        "<h1>", "<div class='crumbs'>01/01/2020 07:00</div><div class='date'>02/02/2021 08:30</div><h1>"
+    ).format("")
+    page = Page(Selector(text=html, base_url=URL), URL)
+    assert [s.value for s in header.visible_date_signals(page)][:1] == ["02/02/2021 08:30"]
+
+
+def test_json_ld_author_that_is_an_outlet_loses_to_the_visible_byline():
+    ld = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "author": {"@type": "Person", "name": "Tuổi Trẻ"}}'
+    )
+    html = AUTHOR.format('<span class="author">Minh Hoàng</span>').replace(
+        "<html>", f"<html><head>{ld}</script></head>"
+    )
+    page = Page(Selector(text=html, base_url=URL), URL)
+    assert pick(header.byline_signals(page)) == Signal("Minh Hoàng", "visible", 0.7)
