@@ -331,10 +331,15 @@ def _summary(db: str, result, per_site: dict, shares: dict) -> str:
               help="Refetch known articles that are due under the site's refresh policy.")
 @click.option("--full", is_flag=True, help="Walk every listing page, not only while they show something new.")
 @click.option("--resume", is_flag=True, help="Keep the crawl's state in data/jobs/SITE so a stopped crawl resumes.")
+@click.option("--redis", "redis_url", metavar="redis://HOST:PORT/DB",
+              help="Be one worker of a crawl shared through Redis (README, Distributed crawls).")
+@click.option("--items", type=click.Choice(["redis", "archive"]), default="redis", show_default=True,
+              help="With --redis: push items to Redis for `archiver ingest`, or write --db directly (one machine).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Any Scrapy setting.")
 def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | None, since: datetime | None,
-          refresh: bool, full: bool, resume: bool, overrides: tuple[str]) -> None:
+          refresh: bool, full: bool, resume: bool, redis_url: str | None, items: str,
+          overrides: tuple[str]) -> None:
     """Crawl SITE (a profile, see `archiver sites`) or --start-url, politely, into the archive.
 
     \b
@@ -351,13 +356,21 @@ def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | Non
     from archiver.store import Archive, StorageError, counts, coverage
 
     extra, args = _crawl_arguments(site, start_url, overrides)
+    if redis_url:
+        if resume:
+            raise click.UsageError("--resume and --redis: a shared crawl keeps its state in Redis")
+        _check_redis_url(redis_url)
+        extra.update(REDIS_URL=redis_url, REDIS_ITEMS=str(items == "redis"))
+    redis_url = redis_url or extra.get("REDIS_URL")
+    to_redis = bool(redis_url) and items == "redis" and str(extra.get("REDIS_ITEMS", "True")) == "True"
     args.update(since=since and since.date().isoformat(), refresh=int(refresh), full=int(full), max_pages=max_pages)
     try:
         jobs = crawling.job_dir_for(site, start_url) if resume else None
     except ValueError as error:
         raise click.UsageError(str(error)) from error
     try:
-        Archive(db).close()  # creates or migrates it; a read-only or broken archive stops us before fetching
+        if not to_redis:
+            Archive(db).close()  # creates or migrates it; a read-only or broken archive stops us before fetching
     except StorageError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(crawling.STORAGE_FAILED)
@@ -370,6 +383,14 @@ def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | Non
         raise click.UsageError(str(error)) from error
     except crawling.JobLockedError as error:
         raise click.ClickException(str(error)) from error
+    except _redis_errors() as error:
+        raise click.ClickException(f"cannot use Redis at {redis_url}: {error}") from error
+    if to_redis:
+        click.echo(_worker_summary(result))
+        code = crawling.exit_code(result)
+        if code:
+            click.echo(crawling.status_line(result), err=True)
+        sys.exit(code)
     try:
         click.echo(_summary(db, result, counts(db), coverage(db)))
     except sqlite3.Error as error:  # a broken archive: the status line below says what happened
@@ -378,6 +399,62 @@ def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | Non
     if code:
         click.echo(crawling.status_line(result), err=True)
     sys.exit(code)
+
+
+def _check_redis_url(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss", "unix") or not (parts.hostname or parts.path):
+        raise click.UsageError(f"bad --redis {url!r}: give redis://HOST:PORT/DB")
+
+
+def _redis_errors() -> tuple[type[Exception], ...]:
+    try:
+        import redis
+    except ImportError:  # the redis extra is not installed
+        return ()
+    return (redis.RedisError,)
+
+
+def _worker_summary(result) -> str:
+    from archiver.crawl import status_line
+
+    stats = result.stats
+    return "\n".join([
+        "",
+        f"Worker of a shared crawl ({'seeded it' if stats.get('archiver/redis_seeder') else 'joined it'}): "
+        f"{result.pages} pages in {result.seconds:.1f} s ({result.pages_per_second:.0f} pages/s), "
+        f"{stats.get('archiver/pushed', 0)} items pushed to Redis for `archiver ingest`",
+        f"Status: {status_line(result)}",
+    ])
+
+
+@cli.command()
+@click.option("--redis", "redis_url", required=True, metavar="redis://HOST:PORT/DB", help="The shared crawl's Redis.")
+@_DB_OPTION
+@click.option("--site", "sites", multiple=True, help="Only this site's items (repeatable); default: every site's.")
+@click.option("--idle", default=0.0, show_default=True, type=click.FloatRange(min=0),
+              help="Wait for more items until none came for this many seconds (0: drain what is there and exit).")
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(min=1), help="Items per transaction.")
+def ingest(redis_url: str, db: str, sites: tuple[str, ...], idle: float, batch: int) -> None:
+    """Write the items workers pushed to Redis into the archive: the single writer, idempotent, resumable."""
+    from archiver.crawl import STORAGE_FAILED
+    from archiver.distributed import ingest as run_ingest
+    from archiver.store import StorageError
+
+    _check_redis_url(redis_url)
+    try:
+        result = run_ingest(redis_url, db, list(sites) or None, batch=batch, idle=idle)
+    except StorageError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(STORAGE_FAILED)
+    except _redis_errors() as error:
+        raise click.ClickException(f"cannot use Redis at {redis_url}: {error}") from error
+    click.echo(f"Ingested {result.records} records into {db}: {result.articles} articles (new {result.new}, "
+               f"changed {result.changed}), {result.not_modified} not modified, {len(result.dropped)} dropped, "
+               f"{len(result.fetch_errors)} not fetched"
+               + (f"; {result.replayed} replayed from an interrupted ingest" if result.replayed else ""))
 
 
 def _crawl_arguments(site: str | None, start_url: str | None, overrides: tuple[str, ...]) -> tuple[dict, dict]:

@@ -56,7 +56,9 @@ def exit_code(result: CrawlResult) -> int:
         return STORAGE_FAILED
     if stats.get("finish_reason", report.get("finish_reason")) in (None, "shutdown"):
         return INTERRUPTED
-    if not stats.get("archiver/pages_read"):
+    # A worker that joined a shared crawl after the others had fetched everything asked for nothing: fine.
+    joined_idle = stats.get("archiver/redis_seeder") == 0 and not stats.get("downloader/request_count")
+    if not stats.get("archiver/pages_read") and not joined_idle:
         return UNREACHABLE
     if report.get("flags"):
         return LAYOUT_CHANGED

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
@@ -85,6 +85,10 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler):
+        from archiver.distributed import redis_items
+
+        if redis_items(crawler.settings):  # a worker of a shared crawl: `archiver ingest` writes the archive
+            raise NotConfigured
         pipe = cls(crawler)
         crawler.signals.connect(pipe.finish, signal=signals.spider_closed)
         return pipe

@@ -47,6 +47,7 @@ ITEM_PIPELINES = {
     "archiver.pipelines.NormalizePipeline": 100,
     "archiver.pipelines.ValidatePipeline": 200,
     "archiver.pipelines.StorePipeline": 300,
+    "archiver.distributed.RedisItemsPipeline": 300,  # instead of StorePipeline in a shared crawl
 }
 # Scheduled runs refetch a known article only when due: [age below N days, every M days], ...;
 # older articles are never refetched. A profile's `refresh` key overrides it for its site.
@@ -61,8 +62,20 @@ ARCHIVE_FLUSH_SECONDS = 5.0
 
 # Progress: one updating line on a terminal, a log line every PROGRESS_INTERVAL seconds otherwise.
 # JobState: with a JOBDIR (--resume), only an interrupted crawl keeps Scrapy's state to resume from.
-EXTENSIONS = {"archiver.monitor.Progress": 500, "archiver.crawl.JobState": 0}
+EXTENSIONS = {"archiver.monitor.Progress": 500, "archiver.crawl.JobState": 0,
+              "archiver.distributed.SharedFrontier": 100}
 PROGRESS_INTERVAL = 30
+
+# A crawl shared by many workers (archiver/distributed.py, README "Distributed crawls"): with REDIS_URL set,
+# the request queue and seen-set are on Redis (scrapy-redis), items go to a Redis list for `archiver ingest`
+# (REDIS_ITEMS = False: each worker writes ARCHIVE_DB itself), a popped request returns to the queue
+# REDIS_LEASE_SECONDS after its worker stopped renewing it, and a worker stops once the shared frontier
+# has been empty for REDIS_IDLE_SECONDS. Without REDIS_URL the scheduler is Scrapy's own.
+SCHEDULER = "archiver.distributed.Scheduler"
+REDIS_URL = None
+REDIS_ITEMS = True
+REDIS_LEASE_SECONDS = 60.0
+REDIS_IDLE_SECONDS = 30.0
 
 LOG_FORMATTER = "archiver.logformat.ArchiverLogFormatter"
 FEED_EXPORT_ENCODING = "utf-8"
