@@ -72,8 +72,14 @@ class Keys:
 def connect(url: str) -> redis.Redis:
     """A client that rides out a Redis restart: commands are retried for about 30 s before failing."""
     retry = Retry(ExponentialBackoff(cap=2.0, base=0.1), retries=20)
-    return redis.Redis.from_url(url, retry=retry, retry_on_error=[redis.ConnectionError, redis.TimeoutError],
-                                socket_timeout=30, socket_connect_timeout=5, health_check_interval=10)
+    return redis.Redis.from_url(
+        url,
+        retry=retry,
+        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+        socket_timeout=30,
+        socket_connect_timeout=5,
+        health_check_interval=10,
+    )
 
 
 # -- the reliable queue --------------------------------------------------------------------------------
@@ -140,8 +146,9 @@ class ReliableQueue(PriorityQueue):
     def pop(self, timeout=0):
         self.serial += 1
         lease = f"{self.worker}:{self.serial}"
-        data = self._pop(keys=[self.key, self.keys.leases, self.keys.deadlines],
-                         args=[lease, time.time() + self.lease_seconds])
+        data = self._pop(
+            keys=[self.key, self.keys.leases, self.keys.deadlines], args=[lease, time.time() + self.lease_seconds]
+        )
         if not data:
             return None
         request = self._decode_request(data)
@@ -191,7 +198,8 @@ class Scheduler(RedisScheduler):
             return ScrapyScheduler.from_crawler(crawler)
         settings = crawler.settings
         scheduler = cls(connect(settings["REDIS_URL"]), persist=True, serializer=picklecompat)
-        scheduler.server.ping()  # unreachable Redis: fail now, before anything is fetched
+        # Unreachable Redis: fail now, before anything is fetched (no retries for this first contact).
+        redis.Redis.from_url(settings["REDIS_URL"], socket_connect_timeout=5).ping()
         scheduler.stats = crawler.stats
         scheduler.crawler = crawler
         scheduler.lease_seconds = settings.getfloat("REDIS_LEASE_SECONDS", LEASE_SECONDS)
@@ -200,17 +208,24 @@ class Scheduler(RedisScheduler):
     def open(self, spider):
         self.spider = spider
         self.keys = Keys(spider.site_name)
-        self.queue = ReliableQueue(self.server, spider, self.keys.requests, self.serializer,
-                                   keys=self.keys, lease_seconds=self.lease_seconds)
+        self.queue = ReliableQueue(
+            self.server, spider, self.keys.requests, self.serializer, keys=self.keys, lease_seconds=self.lease_seconds
+        )
         self.df = RFPDupeFilter(self.server, self.keys.dupefilter, debug=spider.settings.getbool("DUPEFILTER_DEBUG"))
         # SETNX: the first worker of a run seeds it with the start URLs; later ones join.
-        self.seeder = bool(self.server.set(self.keys.run, json.dumps({"worker": self.queue.worker,
-                                                                      "at": time.time()}), nx=True))
+        self.seeder = bool(
+            self.server.set(self.keys.run, json.dumps({"worker": self.queue.worker, "at": time.time()}), nx=True)
+        )
         self.stats.set_value("archiver/redis_seeder", int(self.seeder))
         if reclaimed := self.queue.reclaim():
             log.info("requeued %d requests of a worker that stopped without finishing them", reclaimed)
-        log.info("%s the shared crawl of %s (%d requests queued, %d leased)",
-                 "seeding" if self.seeder else "joining", self.keys.site, len(self.queue), self.queue.leased())
+        log.info(
+            "%s the shared crawl of %s (%d requests queued, %d leased)",
+            "seeding" if self.seeder else "joining",
+            self.keys.site,
+            len(self.queue),
+            self.queue.leased(),
+        )
 
     def enqueue_request(self, request):
         if request.meta.get("is_start_request") and not self.seeder:
@@ -397,11 +412,14 @@ class IngestResult:
 
 
 def sites_with_items(server: redis.Redis) -> list[str]:
-    return sorted({k.decode().split(":")[1] for k in server.scan_iter("archiver:*:items*")})
+    """Sites with items waiting, or a batch a killed ingester left (`archiver:{site}:items[:ingesting]`)."""
+    names = (k.decode().removeprefix("archiver:").removesuffix(":ingesting") for k in server.scan_iter("archiver:*"))
+    return sorted({n.removesuffix(":items") for n in names if n.endswith(":items")})
 
 
-def ingest(url: str, db, sites: list[str] | None = None, *, batch: int = 500, idle: float = 0.0,
-           poll: float = 0.5) -> IngestResult:
+def ingest(
+    url: str, db, sites: list[str] | None = None, *, batch: int = 500, idle: float = 0.0, poll: float = 0.5
+) -> IngestResult:
     """Write the sites' items from Redis into the archive, as the single writer; idempotent and resumable.
 
     Each batch is moved to `archiver:{site}:items:ingesting` before it is written and deleted from there
@@ -494,8 +512,12 @@ def frontier(url: str, site: str) -> dict[str, int]:
     """What the shared crawl of a site holds now (for the README's `archiver ingest` example and tests)."""
     server = connect(url)
     keys = Keys(site)
-    return {"queued": server.zcard(keys.requests), "leased": server.zcard(keys.deadlines),
-            "seen": server.scard(keys.dupefilter), "items": server.llen(keys.items)}
+    return {
+        "queued": server.zcard(keys.requests),
+        "leased": server.zcard(keys.deadlines),
+        "seen": server.scard(keys.dupefilter),
+        "items": server.llen(keys.items),
+    }
 
 
 def iter_records(url: str, site: str) -> Iterator[dict]:
