@@ -360,6 +360,7 @@ def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | Non
         if resume:
             raise click.UsageError("--resume and --redis: a shared crawl keeps its state in Redis")
         _check_redis_url(redis_url)
+        _ping_redis(redis_url)
         extra.update(REDIS_URL=redis_url, REDIS_ITEMS=str(items == "redis"))
     redis_url = redis_url or extra.get("REDIS_URL")
     to_redis = bool(redis_url) and items == "redis" and str(extra.get("REDIS_ITEMS", "True")) == "True"
@@ -409,6 +410,16 @@ def _check_redis_url(url: str) -> None:
         raise click.UsageError(f"bad --redis {url!r}: give redis://HOST:PORT/DB")
 
 
+def _ping_redis(url: str) -> None:
+    """An unreachable Redis is a one-line error (exit 1) before anything is fetched."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=5).ping()
+    except redis.RedisError as error:
+        raise click.ClickException(f"cannot use Redis at {url}: {error}") from error
+
+
 def _redis_errors() -> tuple[type[Exception], ...]:
     try:
         import redis
@@ -444,6 +455,7 @@ def ingest(redis_url: str, db: str, sites: tuple[str, ...], idle: float, batch: 
     from archiver.store import StorageError
 
     _check_redis_url(redis_url)
+    _ping_redis(redis_url)
     try:
         result = run_ingest(redis_url, db, list(sites) or None, batch=batch, idle=idle)
     except StorageError as error:
