@@ -446,7 +446,8 @@ def _worker_summary(result) -> str:
 @_DB_OPTION
 @click.option("--site", "sites", multiple=True, help="Only this site's items (repeatable); default: every site's.")
 @click.option("--idle", default=0.0, show_default=True, type=click.FloatRange(min=0),
-              help="Wait for more items until none came for this many seconds (0: drain what is there and exit).")
+              help="Run beside the workers: stop once no crawl of the sites is going on and no item came for this "
+              "many seconds (0: drain what is there and exit).")
 @click.option("--batch", default=500, show_default=True, type=click.IntRange(min=1), help="Items per transaction.")
 def ingest(redis_url: str, db: str, sites: tuple[str, ...], idle: float, batch: int) -> None:
     """Write the items workers pushed to Redis into the archive: the single writer, idempotent, resumable."""

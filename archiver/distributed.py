@@ -203,6 +203,7 @@ class Scheduler(RedisScheduler):
         scheduler.stats = crawler.stats
         scheduler.crawler = crawler
         scheduler.lease_seconds = settings.getfloat("REDIS_LEASE_SECONDS", LEASE_SECONDS)
+        scheduler.idle_seconds = settings.getfloat("REDIS_IDLE_SECONDS", IDLE_SECONDS)
         return scheduler
 
     def open(self, spider):
@@ -212,10 +213,7 @@ class Scheduler(RedisScheduler):
             self.server, spider, self.keys.requests, self.serializer, keys=self.keys, lease_seconds=self.lease_seconds
         )
         self.df = RFPDupeFilter(self.server, self.keys.dupefilter, debug=spider.settings.getbool("DUPEFILTER_DEBUG"))
-        # SETNX: the first worker of a run seeds it with the start URLs; later ones join.
-        self.seeder = bool(
-            self.server.set(self.keys.run, json.dumps({"worker": self.queue.worker, "at": time.time()}), nx=True)
-        )
+        self.seeder = self._claim_run()
         self.stats.set_value("archiver/redis_seeder", int(self.seeder))
         if reclaimed := self.queue.reclaim():
             log.info("requeued %d requests of a worker that stopped without finishing them", reclaimed)
@@ -227,14 +225,39 @@ class Scheduler(RedisScheduler):
             self.queue.leased(),
         )
 
+    def _claim_run(self) -> bool:
+        """SETNX: the first worker of a run seeds it with the start URLs; later ones join. A run whose
+        workers all died once its frontier was empty (nothing queued or leased, started long ago) is over:
+        the next worker clears it and seeds a new one, instead of joining a crawl with nothing left to do."""
+        mark = json.dumps({"worker": self.queue.worker, "at": time.time()})
+        if self.server.set(self.keys.run, mark, nx=True):
+            return True
+        self.queue.reclaim()
+        stale = self.idle_seconds + self.lease_seconds
+        try:
+            started = json.loads(self.server.get(self.keys.run) or "{}").get("at", 0)
+        except ValueError:
+            started = 0
+        if time.time() - started > stale and self.server.register_script(_FINISH)(keys=self.keys.run_keys()):
+            log.info("the last run of %s ended without clearing its keys: starting a new run", self.keys.site)
+            return bool(self.server.set(self.keys.run, mark, nx=True))
+        return False
+
     def enqueue_request(self, request):
         if request.meta.get("is_start_request") and not self.seeder:
             return False  # the run's first worker seeded it
-        return super().enqueue_request(request)
+        if not request.dont_filter and self.df.request_seen(request):  # the shared seen-set
+            return False
+        self.queue.push(request)
+        self.stats.inc_value("scheduler/enqueued/redis")
+        return True
 
     def next_request(self):
         self.ack_done()
-        return super().next_request()
+        request = self.queue.pop()
+        if request is not None:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
 
     def has_pending_requests(self) -> bool:
         return len(self.queue) > 0
@@ -424,8 +447,9 @@ def ingest(
 
     Each batch is moved to `archiver:{site}:items:ingesting` before it is written and deleted from there
     after its transaction committed; a kill in between leaves it there and the next ingest writes it again
-    (an upsert of the same fetch changes nothing). With `idle` > 0, waits for more items until none came
-    for that many seconds (run it beside the workers).
+    (an upsert of the same fetch changes nothing). With `idle` > 0 it runs beside the workers: it stops once
+    no run of these sites is going on (no `run` key) and no item came for `idle` seconds, having seen one
+    (so it may be started before the workers).
     """
     from archiver.store import Archive
 
@@ -435,14 +459,16 @@ def ingest(
     archive = Archive(db)
     crawl = _IngestCrawl(archive, sites[0] if sites and len(sites) == 1 else None, url)
     try:
-        quiet_since = time.monotonic()
+        quiet_since, started = time.monotonic(), not idle  # with --idle: once a crawl or an item was seen
         while True:
             moved = 0
             for site in sites or sites_with_items(server):
                 moved += _ingest_site(server, take, crawl, Keys(site), batch, result)
-            if moved:
+            running = bool(idle) and _running(server, sites)
+            started = started or bool(moved) or running
+            if moved or running:
                 quiet_since = time.monotonic()
-            elif time.monotonic() - quiet_since >= idle:
+            elif started and time.monotonic() - quiet_since >= idle:
                 break
             else:
                 time.sleep(poll)
@@ -453,6 +479,13 @@ def ingest(
     finally:
         archive.close()
     return result
+
+
+def _running(server: redis.Redis, sites: list[str] | None) -> bool:
+    """Is a shared crawl of these sites (default: any) going on? Its first worker set its `run` key."""
+    if sites:
+        return bool(server.exists(*(Keys(site).run for site in sites)))
+    return next(iter(server.scan_iter("archiver:*:run")), None) is not None
 
 
 @dataclass

@@ -42,8 +42,18 @@ from tests.redisserver import (  # noqa: E402
     worker_cmd,
 )
 
-SETTINGS = ["-s", "REDIS_IDLE_SECONDS=3", "-s", "REDIS_LEASE_SECONDS=10", "-s", "LOG_LEVEL=WARNING",
-            "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32"]
+SETTINGS = [
+    "-s",
+    "REDIS_IDLE_SECONDS=3",
+    "-s",
+    "REDIS_LEASE_SECONDS=10",
+    "-s",
+    "LOG_LEVEL=WARNING",
+    "-s",
+    "CONCURRENT_REQUESTS=32",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=32",
+]
 
 
 def spawn(cmd: list[str], log: Path) -> subprocess.Popen:
@@ -97,10 +107,12 @@ def run(n: int, site: ReplicaSite, workdir: Path, kill: bool = False) -> str:
 
             with sqlite3.connect(db) as conn:
                 stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-            return (f"{'kill-9 ' if kill else ''}workers={n} pages={pages} seconds={seconds:.1f} "
-                    f"pages/s={pages / seconds:.0f} cpu_ms/page={1000 * cpu / pages:.2f} requests={requests} "
-                    f"distinct={distinct} ratio={requests / distinct:.4f} stored={stored} lost={lost} "
-                    f"extra={extra} wrong={wrong} ingest_s={ingest_s:.1f} exits={codes}{note}")
+            return (
+                f"{'kill-9 ' if kill else ''}workers={n} pages={pages} seconds={seconds:.1f} "
+                f"pages/s={pages / seconds:.0f} cpu_ms/page={1000 * cpu / pages:.2f} requests={requests} "
+                f"distinct={distinct} ratio={requests / distinct:.4f} stored={stored} lost={lost} "
+                f"extra={extra} wrong={wrong} ingest_s={ingest_s:.1f} exits={codes}{note}"
+            )
     finally:
         rds.stop()
 

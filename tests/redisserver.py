@@ -25,8 +25,16 @@ from archiver.server import ReplicaHandler
 ARCHIVER = str(Path(sys.executable).parent / "archiver")
 ROOT = Path(__file__).resolve().parent.parent
 # Our own replica: no politeness delays; short leases and idle wait so a test takes seconds.
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-        "-s", "LOG_LEVEL=INFO"]
+FAST = [
+    "-s",
+    "AUTOTHROTTLE_ENABLED=0",
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+    "-s",
+    "LOG_LEVEL=INFO",
+]
 
 
 def redis_binary() -> str | None:
@@ -56,9 +64,27 @@ class RedisServer:
         binary = redis_binary()
         if binary is None:
             raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
-        cmd = [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.folder),
-               "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no",
-               "--protected-mode", "yes", "--logfile", str(self.folder / "redis.log")]
+        cmd = [
+            binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--dir",
+            str(self.folder),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+            "--save",
+            "",
+            "--daemonize",
+            "no",
+            "--protected-mode",
+            "yes",
+            "--logfile",
+            str(self.folder / "redis.log"),
+        ]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -118,8 +144,17 @@ def counting_handler() -> type[Counting]:
 
 
 def worker_cmd(site_url: str, redis_url: str, *extra: str, site: str | None = "dukcqtw") -> list[str]:
-    return [ARCHIVER, "crawl", *([site] if site else []), "--start-url", site_url + "/", "--redis", redis_url,
-            *FAST, *extra]
+    return [
+        ARCHIVER,
+        "crawl",
+        *([site] if site else []),
+        "--start-url",
+        site_url + "/",
+        "--redis",
+        redis_url,
+        *FAST,
+        *extra,
+    ]
 
 
 def ingest_cmd(redis_url: str, db: Path, *extra: str) -> list[str]:
@@ -159,6 +194,9 @@ def judge(db: Path, site, base: str) -> tuple[int, int, int]:
         paragraphs = dict(conn.execute("SELECT article_id, count(*) FROM paragraphs GROUP BY article_id"))
         ok = conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     urls = {url for _, url, _ in rows}
-    wrong = sum(1 for i, url, title in rows if url in truth and (title != truth[url]["title"]
-                                                                  or paragraphs.get(i, 0) != len(truth[url]["paragraphs"])))
+    wrong = sum(
+        1
+        for i, url, title in rows
+        if url in truth and (title != truth[url]["title"] or paragraphs.get(i, 0) != len(truth[url]["paragraphs"]))
+    )
     return len(set(truth) - urls), len(urls - set(truth)), wrong + (not ok)

@@ -17,10 +17,6 @@ import sys
 import pytest
 import redis
 import scrapy
-
-from archiver.distributed import Keys, ReliableQueue, frontier, ingest
-from archiver.replica import ReplicaSite
-from archiver.server import base_url, serving
 from redisserver import (
     FAST,
     ROOT,
@@ -33,6 +29,10 @@ from redisserver import (
     start,
     worker_cmd,
 )
+
+from archiver.distributed import Keys, ReliableQueue, frontier, ingest
+from archiver.replica import ReplicaSite
+from archiver.server import base_url, serving
 
 SHORT = ["-s", "REDIS_LEASE_SECONDS=2", "-s", "REDIS_IDLE_SECONDS=2"]
 
@@ -134,11 +134,26 @@ def test_workers_share_one_crawl_and_items_land_once(rds, counted, tmp_path):
     other = ReplicaSite(articles=15, seed=5)
     with serving(other) as other_server:
         other_url = base_url(other_server)
-        scrapy_worker = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "site=dukcqtw",
-                         "-a", f"start_url={url}/", "-s", f"REDIS_URL={rds.url}", *FAST, *SHORT]
-        procs = [start(worker_cmd(url, rds.url, *SHORT), tmp_path / "w1.log"),
-                 start(scrapy_worker, tmp_path / "w2.log"),
-                 start(worker_cmd(other_url, rds.url, *SHORT, site=None), tmp_path / "other.log")]
+        scrapy_worker = [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "news",
+            "-a",
+            "site=dukcqtw",
+            "-a",
+            f"start_url={url}/",
+            "-s",
+            f"REDIS_URL={rds.url}",
+            *FAST,
+            *SHORT,
+        ]
+        procs = [
+            start(worker_cmd(url, rds.url, *SHORT), tmp_path / "w1.log"),
+            start(scrapy_worker, tmp_path / "w2.log"),
+            start(worker_cmd(other_url, rds.url, *SHORT, site=None), tmp_path / "other.log"),
+        ]
         codes = _wait(procs)
     assert codes == [0, 0, 0], (tmp_path / "w1.log").read_text()[-3000:]
     logs = [(tmp_path / name).read_text() for name in ("w1.log", "w2.log")]
@@ -232,10 +247,13 @@ def test_ingest_is_idempotent_and_resumes_a_killed_ingest(rds, tmp_path):
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == len(records)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--redis", "http://x:1"], "bad --redis"),
-    (["--redis", "redis://127.0.0.1:1/0", "--resume"], "--resume and --redis"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--redis", "http://x:1"], "bad --redis"),
+        (["--redis", "redis://127.0.0.1:1/0", "--resume"], "--resume and --redis"),
+    ],
+)
 def test_bad_redis_options_are_usage_errors(args, message):
     from click.testing import CliRunner
 
@@ -252,3 +270,40 @@ def test_unreachable_redis_is_a_clear_error(tmp_path):
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith("Error: cannot use Redis at redis://127.0.0.1:")
+
+
+def test_the_docs_example_three_workers_and_one_ingester(redis_server, tmp_path):
+    """docs/distributed.md's example, as written, on free ports, a smaller replica and a temporary folder."""
+    from redisserver import free_port
+
+    doc = (ROOT / "docs" / "distributed.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Example: 3 workers and 1 ingester") :]
+    script = section[section.index("```bash\n") + 8 : section.index("```\n", section.index("```bash\n") + 8)]
+    script = (
+        script.replace("6390", str(free_port()))
+        .replace("8790", str(free_port()))
+        .replace("--articles 300", "--articles 40")
+        .replace("data/", f"{tmp_path}/")
+    )
+    env = {**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}:{os.path.dirname(sys.executable)}:{os.environ['PATH']}"}
+    done = subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=150, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count(": exit 0") == 3, done.stdout
+    assert done.stdout.count("seeded it") == 1 and done.stdout.count("joined it") == 2, done.stdout
+    assert '[{"articles": 39, "urls": 39}]' in done.stdout, done.stdout
+
+
+def test_a_run_left_over_by_dead_workers_is_started_anew(rds, counted, tmp_path):
+    """Every worker of a run killed once nothing was left to do (its `run` key still set, the frontier
+    empty): the next scheduled worker does not join that finished run, it seeds a new one."""
+    site, url, handler = counted
+    server = redis.Redis.from_url(rds.url)
+    keys = Keys("dukcqtw")
+    server.set(keys.run, json.dumps({"worker": "dead", "at": 0}))
+    server.sadd(keys.dupefilter, "fingerprint-of-an-old-run")
+    worker = start(worker_cmd(url, rds.url, *SHORT), tmp_path / "w.log")
+    assert _wait([worker]) == [0]
+    assert "starting a new run" in (tmp_path / "w.log").read_text()
+    db = tmp_path / "archive.db"
+    ingest(rds.url, db)
+    assert judge(db, site, url) == (0, 0, 0)
