@@ -345,7 +345,7 @@ def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | Non
     \b
     Exit codes, for cron and systemd:
       0  the crawl finished and stored what it found
-      1  the crawl could not run: another crawl holds the job directory
+      1  the crawl could not run: another crawl holds the job directory, or Redis (--redis) does not answer
       2  bad arguments (unknown SITE, malformed --start-url, invalid -s value, bad option)
       3  "layout changed?": a field's coverage fell far below the site's recent runs
       4  the site is unreachable: not one page could be read (DNS failure, connection refused, ...)
