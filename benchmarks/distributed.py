@@ -122,11 +122,14 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--no-kill", action="store_true")
+    parser.add_argument("--workdir", help="Keep the workers' logs, Redis data and archives here.")
     args = parser.parse_args()
     site = ReplicaSite(args.articles, seed=21)
     print(f"replica: {args.articles} articles ({args.articles - 1} storable), {os.cpu_count()} cores", flush=True)
     with tempfile.TemporaryDirectory(prefix="distributed-") as tmp:
-        for n in (int(w) for w in args.workers.split(",")):
+        tmp = args.workdir or tmp
+        Path(tmp).mkdir(parents=True, exist_ok=True)
+        for n in (int(w) for w in args.workers.split(",") if w):
             print(run(n, site, Path(tmp)), flush=True)
         if not args.no_kill:
             print(run(2, site, Path(tmp), kill=True), flush=True)
