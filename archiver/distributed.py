@@ -112,9 +112,9 @@ for _, id in ipairs(ids) do
 end
 return n
 """
-# The run is over when nothing is queued or leased: clear its keys, once, atomically.
+# The run is over when nothing is queued or leased: clear its keys, once, atomically. KEYS: Keys.run_keys().
 _FINISH = """
-if redis.call('ZCARD', KEYS[1]) > 0 or redis.call('ZCARD', KEYS[3]) > 0 then return 0 end
+if redis.call('ZCARD', KEYS[1]) > 0 or redis.call('ZCARD', KEYS[4]) > 0 then return 0 end
 redis.call('DEL', unpack(KEYS))
 return 1
 """

@@ -297,17 +297,28 @@ def test_the_docs_example_three_workers_and_one_ingester(redis_server, tmp_path)
     assert '[{"articles": 39, "urls": 39}]' in done.stdout, done.stdout
 
 
-def test_a_run_left_over_by_dead_workers_is_started_anew(rds, counted, tmp_path):
-    """Every worker of a run killed once nothing was left to do (its `run` key still set, the frontier
-    empty): the next scheduled worker does not join that finished run, it seeds a new one."""
+@pytest.mark.parametrize("left", ["nothing", "a leased request"])
+def test_a_run_left_over_by_dead_workers(rds, counted, tmp_path, left):
+    """Every worker of a run killed long ago (its `run` key still set). With nothing left to do, the next
+    scheduled worker does not join that finished run: it seeds a new one. With a request still leased by
+    a dead worker, it joins the run and takes that request over."""
+    from spiders.news import NewsSpider
+
     site, url, handler = counted
     server = redis.Redis.from_url(rds.url)
     keys = Keys("dukcqtw")
     server.set(keys.run, json.dumps({"worker": "dead", "at": 0}))
     server.sadd(keys.dupefilter, "fingerprint-of-an-old-run")
+    if left == "a leased request":
+        spider = NewsSpider(site="dukcqtw", start_url=url + "/")
+        dead = ReliableQueue(server, spider, keys.requests, keys=keys, lease_seconds=0.1)
+        dead.push(scrapy.Request(url + "/", callback=spider.parse, errback=spider.failed))
+        assert dead.pop() is not None and dead.leased() == 1
     worker = start(worker_cmd(url, rds.url, *SHORT), tmp_path / "w.log")
-    assert _wait([worker]) == [0]
-    assert "starting a new run" in (tmp_path / "w.log").read_text()
+    assert _wait([worker]) == [0], (tmp_path / "w.log").read_text()[-3000:]
+    log = (tmp_path / "w.log").read_text()
+    assert ("starting a new run" in log) == (left == "nothing")
+    assert ("joining the shared crawl" in log) == (left != "nothing")
     db = tmp_path / "archive.db"
     ingest(rds.url, db)
     assert judge(db, site, url) == (0, 0, 0)
