@@ -335,10 +335,12 @@ def _summary(db: str, result, per_site: dict, shares: dict) -> str:
               help="Be one worker of a crawl shared through Redis (README, Distributed crawls).")
 @click.option("--items", type=click.Choice(["redis", "archive"]), default="redis", show_default=True,
               help="With --redis: push items to Redis for `archiver ingest`, or write --db directly (one machine).")
+@click.option("--warc/--no-warc", default=True, show_default=True,
+              help="Keep every downloaded response in WARC files (WARC_DIR, default warc/ next to --db).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Any Scrapy setting.")
 def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | None, since: datetime | None,
-          refresh: bool, full: bool, resume: bool, redis_url: str | None, items: str,
+          refresh: bool, full: bool, resume: bool, redis_url: str | None, items: str, warc: bool,
           overrides: tuple[str]) -> None:
     """Crawl SITE (a profile, see `archiver sites`) or --start-url, politely, into the archive.
 
@@ -364,6 +366,8 @@ def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | Non
         extra.update(REDIS_URL=redis_url, REDIS_ITEMS=str(items == "redis"))
     redis_url = redis_url or extra.get("REDIS_URL")
     to_redis = bool(redis_url) and items == "redis" and str(extra.get("REDIS_ITEMS", "True")) == "True"
+    if not warc:
+        extra["WARC_ENABLED"] = "False"
     args.update(since=since and since.date().isoformat(), refresh=int(refresh), full=int(full), max_pages=max_pages)
     try:
         jobs = crawling.job_dir_for(site, start_url) if resume else None

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# Not part of the `archiver extract` JSON: where the page's raw response is kept (archiver.warc.WarcLocation).
+_INTERNAL = ("warc",)
+
 
 @dataclass
 class Image:
@@ -53,6 +56,7 @@ class RawArticle:
     # HTTP validators of the response, for conditional requests when the article is refreshed
     etag: str | None = None
     last_modified: str | None = None
+    warc: Any = None  # archiver.warc.WarcLocation of the response the page was read from
 
 
 @dataclass
@@ -92,9 +96,13 @@ class Article:
     problems: list[str] = field(default_factory=list)  # "field: reason" notes from normalization
     etag: str | None = None
     last_modified: str | None = None
+    warc: Any = None  # archiver.warc.WarcLocation: the archive's provenance of this version
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        for name in _INTERNAL:
+            data.pop(name, None)
+        return data
 
 
 @dataclass

@@ -43,6 +43,7 @@ def normalize_article(raw: RawArticle) -> Article:
         problems=problems,
         etag=raw.etag,
         last_modified=raw.last_modified,
+        warc=raw.warc,
     )
 
 

@@ -106,6 +106,7 @@ class StorePipeline:
             return
         try:
             self.crawl_id = archive.begin_crawl(spider.name, getattr(spider, "site_name", None), recorded)
+            self.crawler.archiver_crawl_id = self.crawl_id  # WARC files are named after it (archiver.warc)
         except StorageError as error:
             archive.close()  # nothing buffered yet: nothing to write
             self.fail(error)

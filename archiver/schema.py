@@ -250,6 +250,24 @@ def _v6_related_kind_and_label(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE related_links ADD COLUMN label TEXT")
 
 
+def _v8_warc_provenance(conn: sqlite3.Connection) -> None:
+    # Where the raw response each article (and each kept revision) was read from is kept: its WARC record
+    # (archiver/warc.py), so `archiver reextract` can read it again without the network. A table of its own,
+    # not articles columns: the batch INSERT of new articles is at its variable limit (store._INSERT_COLUMNS).
+    conn.execute(
+        """CREATE TABLE provenance (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            warc_file TEXT NOT NULL,
+            warc_offset INTEGER NOT NULL,
+            warc_record_id TEXT NOT NULL,
+            warc_date TEXT NOT NULL
+        )"""
+    )
+    conn.execute("CREATE INDEX idx_provenance_file ON provenance(warc_file, warc_offset)")
+    for column, kind in (("warc_file", "TEXT"), ("warc_offset", "INTEGER"), ("warc_record_id", "TEXT")):
+        conn.execute(f"ALTER TABLE revisions ADD COLUMN {column} {kind}")
+
+
 # (version, name, function). Append only: never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "initial schema: articles, children, view_counts, revisions, crawls, FTS5", _v1_initial),
@@ -258,6 +276,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (4, "fetch_errors: pages not fetched or not read, with the reason", _v4_fetch_errors),
     (5, "articles.site is the profile name when a profile read the page", _v5_site_is_the_profile),
     (6, "related_links.kind, related_links.label", _v6_related_kind_and_label),
+    (8, "provenance: the WARC record of each article; revisions.warc_file, warc_offset, warc_record_id",
+     _v8_warc_provenance),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -41,7 +41,14 @@ DOWNLOADER_MIDDLEWARES = {
     "archiver.middlewares.RetryAfter": 560,
     "archiver.middlewares.Charset": 545,
     "archiver.middlewares.Nesting": 540,
+    # Next to the downloader: every response as the server sent it, before redirects, retries, decompression.
+    "archiver.warc.WarcCapture": 950,
 }
+# Every downloaded response is kept in WARC files (archiver/warc.py), in WARC_DIR (default: `warc/` next to
+# ARCHIVE_DB), rotated at WARC_MAX_SIZE bytes; `archiver crawl --no-warc` or -s WARC_ENABLED=0 turns it off.
+WARC_ENABLED = True
+WARC_DIR = None
+WARC_MAX_SIZE = 1024**3
 
 ITEM_PIPELINES = {
     "archiver.pipelines.NormalizePipeline": 100,

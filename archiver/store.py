@@ -238,12 +238,13 @@ WHERE id = :id
 
 _SAVE_REVISION = """
 INSERT INTO revisions (article_id, content_hash, title, lead, body, byline, images,
-                       first_seen, last_seen, replaced_at, replaced_by_crawl_id)
+                       first_seen, last_seen, replaced_at, replaced_by_crawl_id,
+                       warc_file, warc_offset, warc_record_id)
 SELECT id, content_hash, title, lead, body, byline,
        (SELECT coalesce(json_group_array(json_object('src', src, 'caption', caption)), '[]')
           FROM (SELECT src, caption FROM images WHERE article_id = articles.id ORDER BY position)),
-       last_changed, last_seen, :seen, :crawl_id
-FROM articles WHERE id = :id
+       last_changed, last_seen, :seen, :crawl_id, p.warc_file, p.warc_offset, p.warc_record_id
+FROM articles LEFT JOIN provenance AS p ON p.article_id = articles.id WHERE id = :id
 """
 
 
@@ -339,6 +340,10 @@ def _write_rows(conn: sqlite3.Connection, rows: list[PreparedArticle], result: B
         children.append((article_id, row.article))
     result.written += len(children)
     _replace_children(conn, replaced, children)
+    # The raw response each written version was read from (a fetch without WARC keeps the last one kept).
+    kept = [(i, a.warc.file, a.warc.offset, a.warc.record_id, a.warc.date) for i, a in children if a.warc]
+    _insert_rows(conn, "INSERT OR REPLACE INTO provenance (article_id, warc_file, warc_offset, warc_record_id, "
+                 "warc_date)", 5, kept)
     views = [(i, r.seen, r.article.views, r.params["crawl_id"]) for i, r in observed if r.article.views is not None]
     _insert_rows(conn, "INSERT OR REPLACE INTO view_counts (article_id, observed_at, views, crawl_id)", 4, views)
 

@@ -112,6 +112,7 @@ class NewsSpider(scrapy.Spider):
         raw = extract(response.selector, response.url, fetched_at=_now(), profile=profile)
         raw.etag = _header(response, b"ETag")
         raw.last_modified = _header(response, b"Last-Modified")
+        raw.warc = response.meta.get("warc")  # archiver.warc.WarcCapture kept the response: its location
         return raw
 
     def follow_links(self, response: Response, profile: Profile | None, is_article: bool):
