@@ -50,13 +50,14 @@ _DB_OPTION = click.option(
 @cli.command()
 @_DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
-def stats(db: str, as_json: bool) -> None:
-    """Articles per site and the share of articles having each field."""
+@click.option("--warc-dir", type=click.Path(file_okay=False), help="WARC files of the crawls. Default: warc/ next to --db.")
+def stats(db: str, as_json: bool, warc_dir: str | None) -> None:
+    """Articles per site, the share of articles having each field, and the size of the WARC files."""
     from archiver.queries import format_stats
     from archiver.queries import stats as summarize
 
     with _archive_errors():
-        summary = summarize(db)
+        summary = summarize(db, warc_dir=warc_dir)
     if as_json:
         echo_json(summary)
     else:
@@ -497,6 +498,78 @@ def _crawl_arguments(site: str | None, start_url: str | None, overrides: tuple[s
 @contextmanager
 def _nothing():
     yield None
+
+
+# -- WARC: reextract, import-warc (library code in fromwarc) ---------------------------------------------
+
+
+def _profile_option(ctx, param, value: str | None):
+    from archiver.profile import ProfileError, get_profile
+
+    try:
+        return get_profile(value) if value else None
+    except ProfileError as error:
+        raise click.BadParameter(str(error)) from error
+
+
+def _warc_report(report, verb: str) -> None:
+    line = (f"{verb} {report.pages} pages in {report.seconds:.1f} s ({report.pages_per_second:.0f} pages/s): "
+            f"{report.stored} articles stored (new {report.new}, changed {report.changed})")
+    click.echo(line)
+    if report.skipped:
+        click.echo("Not stored: " + ", ".join(f"{reason} {n}" for reason, n in sorted(report.skipped.items())))
+    for cut in report.truncated:
+        click.echo(f"Truncated record skipped: {cut}")
+
+
+@cli.command()
+@_DB_OPTION
+@click.option("--warc-dir", type=click.Path(file_okay=False), help="WARC files of the crawls. Default: warc/ next to --db.")
+@click.option("--site", help="Only this site's articles.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only articles published on or after this date.")
+@click.option("--profile", callback=_profile_option, help="Extract with this profile instead of the one the URL picks.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON document.")
+def reextract(db: str, warc_dir: str | None, site: str | None, since: datetime | None, profile, as_json: bool) -> None:
+    """Extract every archived article again from its stored WARC record, without a request.
+
+    After a profile is fixed or the extractor improves: the archive changes to match (an article whose text
+    changed keeps its previous version in `revisions`).
+    """
+    from archiver.fromwarc import reextract as run
+
+    with _archive_errors():
+        report = run(db, warc_dir=warc_dir, site=site, since=since and since.date().isoformat(), profile=profile)
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        _warc_report(report, "Re-extracted")
+
+
+@cli.command("import-warc")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@_DB_OPTION
+@click.option("--domain", "domains", multiple=True, help="Only pages of this host and its subdomains (repeatable).")
+@click.option("--profile", callback=_profile_option, help="Extract with this profile instead of the one the URL picks.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON document.")
+def import_warc(files: tuple[str, ...], db: str, domains: tuple[str, ...], profile, as_json: bool) -> None:
+    """Store the articles of WARC or ARC FILES made by any tool (Common Crawl, Heritrix, Webrecorder...).
+
+    Reads the HTML responses of the --domain hosts, or without --domain every Vietnamese page the reader
+    takes for an article. Relative dates resolve against each record's WARC-Date.
+    """
+    from archiver.fromwarc import import_warc as run
+    from archiver.store import Archive, StorageError
+
+    try:
+        Archive(db).close()  # creates or migrates it
+    except StorageError as error:
+        raise click.ClickException(str(error)) from error
+    with _archive_errors():
+        report = run(db, files, domains=domains, profile=profile)
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        _warc_report(report, "Read")
 
 
 @cli.command()

@@ -17,6 +17,8 @@ import yaml
 
 from archiver.store import check_archive, counts, coverage_by_site, read_connection
 from archiver.text import fold
+from archiver.warc import sizes as warc_sizes
+from archiver.warc import warc_dir_for
 
 DEFAULT_METADATA = Path(__file__).resolve().parent.parent / "data" / "metadata.yml"
 METADATA_DATABASE = "archive"  # the database name metadata.yml describes (Datasette names it by file stem)
@@ -261,8 +263,9 @@ def _terms_pattern(terms: list[str]) -> re.Pattern | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(sorted(alternatives, key=len, reverse=True)) + r")(?!\w)")
 
 
-def stats(db_path: str | Path) -> dict[str, Any]:
-    """What `archiver stats` prints: articles per site, field coverage overall and per site, crawls."""
+def stats(db_path: str | Path, warc_dir: str | Path | None = None) -> dict[str, Any]:
+    """What `archiver stats` prints: articles per site, field coverage overall and per site, crawls, and the
+    WARC files (`warc_dir`, default warc/ next to the archive) with the articles they hold."""
     per_site = counts(db_path)
     by_site = coverage_by_site(db_path)
     conn = read_connection(db_path)
@@ -273,6 +276,8 @@ def stats(db_path: str | Path) -> dict[str, Any]:
         ).fetchone()
         crawls = conn.execute("SELECT count(*) FROM crawls").fetchone()[0]
         revisions = conn.execute("SELECT count(*) FROM revisions").fetchone()[0]
+        has_provenance = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'provenance'").fetchone()
+        kept = conn.execute("SELECT count(*) FROM provenance").fetchone()[0] if has_provenance else 0
     finally:
         conn.close()
     return {
@@ -283,6 +288,7 @@ def stats(db_path: str | Path) -> dict[str, Any]:
         "crawls": crawls,
         "revisions": revisions,
         "last_crawl": dict(last) if last else None,
+        "warc": {**warc_sizes(warc_dir_for(db_path, warc_dir)), "articles": kept},
     }
 
 
@@ -297,6 +303,10 @@ def format_stats(summary: dict[str, Any]) -> str:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in [header, *rows]]
     lines.append(f"crawls: {summary['crawls']}  revisions kept: {summary['revisions']}")
+    if warc := summary.get("warc"):
+        per_article = f", {warc['bytes'] / warc['articles'] / 1024:.1f} KiB per article" if warc["articles"] else ""
+        lines.append(f"WARC: {warc['files']} files, {warc['bytes'] / 1024**2:.1f} MiB in {warc['dir']} "
+                     f"({warc['articles']} articles with their record{per_article})")
     return "\n".join(lines)
 
 

@@ -22,11 +22,13 @@ import os
 import re
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -235,7 +237,7 @@ class Scan:
     error: str | None = None
 
 
-def iter_records(path: str | Path, scan: Scan | None = None, *, offset: int = 0,
+def iter_records(path: str | Path | BinaryIO, scan: Scan | None = None, *, offset: int = 0,
                  limit: int | None = None) -> Iterator[tuple[int, ArcWarcRecord]]:
     """(offset, record) for every record of a WARC or ARC file from `offset`, at most `limit` of them.
 
@@ -243,7 +245,7 @@ def iter_records(path: str | Path, scan: Scan | None = None, *, offset: int = 0,
     logged and noted in `scan`, never raised. A record's content must be read before the next is asked for.
     """
     scan = scan if scan is not None else Scan()
-    with open(path, "rb") as fh:
+    with _opened(path) as fh:
         fh.seek(offset)
         records = ArchiveIterator(fh, arc2warc=True)
         position = offset  # where the current record starts: where the last one ended
@@ -262,7 +264,17 @@ def iter_records(path: str | Path, scan: Scan | None = None, *, offset: int = 0,
             if position < size:  # bytes left that warcio could not make a record of: a cut header
                 raise EOFError(f"{size - position} bytes at the end are no complete record")
         except (ArchiveLoadFailed, EOFError, zlib.error, ValueError, OSError) as error:
-            _truncated(path, scan, position, error)
+            _truncated(getattr(path, "name", path), scan, position, error)
+
+
+@contextmanager
+def _opened(path: str | Path | BinaryIO) -> Iterator[BinaryIO]:
+    """A path opened for reading (and closed after), or an open file as it is (left open)."""
+    if hasattr(path, "read"):
+        yield path
+        return
+    with open(path, "rb") as fh:
+        yield fh
 
 
 def _truncated(path, scan: Scan, position: int, error: Exception) -> None:

@@ -109,10 +109,14 @@ class NewsSpider(scrapy.Spider):
             yield raw
 
     def _extract(self, response: Response, profile: Profile | None):
-        raw = extract(response.selector, response.url, fetched_at=_now(), profile=profile)
+        # The fetch time is the WARC record's date when the response was kept: `archiver reextract` reads
+        # the page again at exactly the time the crawl stored it.
+        warc = response.meta.get("warc")
+        when = datetime.fromisoformat(warc.date).astimezone(ZoneInfo(VN_TZ)) if warc else _now()
+        raw = extract(response.selector, response.url, fetched_at=when, profile=profile)
         raw.etag = _header(response, b"ETag")
         raw.last_modified = _header(response, b"Last-Modified")
-        raw.warc = response.meta.get("warc")  # archiver.warc.WarcCapture kept the response: its location
+        raw.warc = warc  # archiver.warc.WarcCapture kept the response: its location is the provenance
         return raw
 
     def follow_links(self, response: Response, profile: Profile | None, is_article: bool):
