@@ -33,9 +33,7 @@ log = logging.getLogger(__name__)
 
 # Letters only Vietnamese writes among the languages the web mixes in (Latin with these marks): in a
 # Vietnamese text about one letter in four or five is one of them, in French or English almost none.
-_VIETNAMESE = set(
-    "ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"
-)
+_VIETNAMESE = set("ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ")
 
 
 @dataclass
@@ -58,9 +56,16 @@ class Report:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
     def to_dict(self) -> dict:
-        return {"pages": self.pages, "stored": self.stored, "new": self.new, "changed": self.changed,
-                "skipped": self.skipped, "truncated": self.truncated, "seconds": round(self.seconds, 3),
-                "pages_per_second": round(self.pages_per_second, 1)}
+        return {
+            "pages": self.pages,
+            "stored": self.stored,
+            "new": self.new,
+            "changed": self.changed,
+            "skipped": self.skipped,
+            "truncated": self.truncated,
+            "seconds": round(self.seconds, 3),
+            "pages_per_second": round(self.pages_per_second, 1),
+        }
 
 
 def fetched_at(record: ArcWarcRecord) -> datetime:
@@ -78,8 +83,9 @@ def is_html_response(record: ArcWarcRecord) -> bool:
     return "html" in ctype
 
 
-def read_article(record: ArcWarcRecord, location: WarcLocation, *, profile: Profile | None = None,
-                 check_article: bool = False) -> Article | None:
+def read_article(
+    record: ArcWarcRecord, location: WarcLocation, *, profile: Profile | None = None, check_article: bool = False
+) -> Article | None:
     """The article of one HTML response record, as the crawl would have stored it; None when
     `check_article` and the page is no article (a listing, a section front)."""
     url = record.rec_headers.get_header("WARC-Target-URI")
@@ -142,8 +148,14 @@ def _stored(db: str | Path, site: str | None, since: str | None) -> list[_Stored
     return [_Stored(*row) for row in rows]
 
 
-def reextract(db: str | Path, *, warc_dir: str | Path | None = None, site: str | None = None,
-              since: str | None = None, profile: Profile | None = None) -> Report:
+def reextract(
+    db: str | Path,
+    *,
+    warc_dir: str | Path | None = None,
+    site: str | None = None,
+    since: str | None = None,
+    profile: Profile | None = None,
+) -> Report:
     """Extract and normalize every stored article again from its WARC record and update the archive.
 
     `site` and `since` (published on or after, YYYY-MM-DD) choose the articles; `profile` forces one
@@ -215,8 +227,9 @@ def _count(archive: Archive, report: Report) -> None:
 # -- import --------------------------------------------------------------------------------------------
 
 
-def import_warc(db: str | Path, files: Iterable[str | Path], *, domains: Iterable[str] = (),
-                profile: Profile | None = None) -> Report:
+def import_warc(
+    db: str | Path, files: Iterable[str | Path], *, domains: Iterable[str] = (), profile: Profile | None = None
+) -> Report:
     """Store the articles of WARC/ARC files made by any tool (Common Crawl, Heritrix, Webrecorder, ours).
 
     HTML responses of `domains` (a host or any of its subdomains) are read; without domains, every page

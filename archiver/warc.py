@@ -93,8 +93,9 @@ class WarcWriter:
     offset of each member is the file's size before it, so provenance is known as soon as `write` returns.
     """
 
-    def __init__(self, directory: str | Path, *, name: str, max_size: int = WARC_MAX_SIZE,
-                 info: dict[str, str] | None = None):
+    def __init__(
+        self, directory: str | Path, *, name: str, max_size: int = WARC_MAX_SIZE, info: dict[str, str] | None = None
+    ):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.name = re.sub(r"[^\w.-]+", "_", name)
@@ -114,9 +115,16 @@ class WarcWriter:
         """The file being written (`.open`), if any."""
         return self._path
 
-    def write_exchange(self, url: str, *, request: tuple[str, list[tuple[str, str]], bytes],
-                       response: tuple[int, str, list[tuple[str, str]], bytes], date: datetime,
-                       metadata: dict[str, str], ip: str | None = None) -> WarcLocation:
+    def write_exchange(
+        self,
+        url: str,
+        *,
+        request: tuple[str, list[tuple[str, str]], bytes],
+        response: tuple[int, str, list[tuple[str, str]], bytes],
+        date: datetime,
+        metadata: dict[str, str],
+        ip: str | None = None,
+    ) -> WarcLocation:
         """Request, response and metadata records of one fetch; the response record's location."""
         warc_date = date.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         status, protocol, headers, body = response
@@ -125,20 +133,31 @@ class WarcWriter:
         warc_headers = {"WARC-Date": warc_date}
         if ip:
             warc_headers["WARC-IP-Address"] = ip
-        record = self._builder.create_warc_record(url, "response", payload=BytesIO(body), length=len(body),
-                                                  http_headers=http, warc_headers_dict=warc_headers)
+        record = self._builder.create_warc_record(
+            url, "response", payload=BytesIO(body), length=len(body), http_headers=http, warc_headers_dict=warc_headers
+        )
         record_id = record.rec_headers.get_header("WARC-Record-ID")
         method, req_headers, req_body = request
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         req_http = StatusAndHeaders(f"{method} {target} HTTP/1.1", [("Host", parts.netloc), *req_headers])
         req = self._builder.create_warc_record(
-            url, "request", payload=BytesIO(req_body), length=len(req_body), http_headers=req_http,
-            warc_headers_dict={"WARC-Date": warc_date, "WARC-Concurrent-To": record_id})
+            url,
+            "request",
+            payload=BytesIO(req_body),
+            length=len(req_body),
+            http_headers=req_http,
+            warc_headers_dict={"WARC-Date": warc_date, "WARC-Concurrent-To": record_id},
+        )
         fields = "".join(f"{k}: {v}\r\n" for k, v in metadata.items()).encode("utf-8")
         meta = self._builder.create_warc_record(
-            url, "metadata", payload=BytesIO(fields), length=len(fields), warc_content_type="application/warc-fields",
-            warc_headers_dict={"WARC-Date": warc_date, "WARC-Concurrent-To": record_id})
+            url,
+            "metadata",
+            payload=BytesIO(fields),
+            length=len(fields),
+            warc_content_type="application/warc-fields",
+            warc_headers_dict={"WARC-Date": warc_date, "WARC-Concurrent-To": record_id},
+        )
         members = [_gzip_member(self._serialize(r)) for r in (record, req, meta)]
         self._ensure_file(sum(map(len, members)))
         offset = self._size
@@ -165,8 +184,7 @@ class WarcWriter:
         self._file = open(self._path, "ab")  # noqa: SIM115 - kept open across writes, closed in _finish_file
         fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)  # `recover` leaves a locked file alone
         self._size = self._file.tell()
-        info = {"software": f"vn-news-archiver/{__version__} (warcio)", "format": "WARC File Format 1.0",
-                **self.info}
+        info = {"software": f"vn-news-archiver/{__version__} (warcio)", "format": "WARC File Format 1.0", **self.info}
         warcinfo = self._builder.create_warcinfo_record(final.name, info)
         self._append(_gzip_member(self._serialize(warcinfo)))
         self.records += 1
@@ -237,8 +255,9 @@ class Scan:
     error: str | None = None
 
 
-def iter_records(path: str | Path | BinaryIO, scan: Scan | None = None, *, offset: int = 0,
-                 limit: int | None = None) -> Iterator[tuple[int, ArcWarcRecord]]:
+def iter_records(
+    path: str | Path | BinaryIO, scan: Scan | None = None, *, offset: int = 0, limit: int | None = None
+) -> Iterator[tuple[int, ArcWarcRecord]]:
     """(offset, record) for every record of a WARC or ARC file from `offset`, at most `limit` of them.
 
     Reading stops at a truncated or corrupt record (a crawl killed mid-write, a cut download): it is
@@ -251,6 +270,8 @@ def iter_records(path: str | Path | BinaryIO, scan: Scan | None = None, *, offse
         position = offset  # where the current record starts: where the last one ended
         try:
             for record in records:
+                if not record.rec_type:  # warcio made a record of a cut header: no type, no id
+                    raise EOFError("a record header cut short")
                 yield position, record
                 # warcio knows a record's extent only once it has read it to its end.
                 start, length = records.get_record_offset(), records.get_record_length()
@@ -350,9 +371,12 @@ class WarcCapture:
             # The store pipeline opened the crawl record before the first request: name files after it.
             crawl_id = getattr(self.crawler, "archiver_crawl_id", None)
             spider = self.crawler.spider
-            info = {"crawl-id": str(crawl_id), "site": str(getattr(spider, "site_name", "")),
-                    "http-header-user-agent": self.crawler.settings.get("USER_AGENT", ""),
-                    "robots": "obey" if self.crawler.settings.getbool("ROBOTSTXT_OBEY") else "ignore"}
+            info = {
+                "crawl-id": str(crawl_id),
+                "site": str(getattr(spider, "site_name", "")),
+                "http-header-user-agent": self.crawler.settings.get("USER_AGENT", ""),
+                "robots": "obey" if self.crawler.settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            }
             name = f"c{crawl_id}" if crawl_id is not None else f"p{os.getpid()}"
             self.writer = WarcWriter(self.directory, name=name, max_size=self.max_size, info=info)
         return self.writer
@@ -362,8 +386,7 @@ class WarcCapture:
             location = self._writer().write_exchange(
                 response.url,
                 request=(request.method, _headers(request.headers), request.body or b""),
-                response=(response.status, response.protocol or "HTTP/1.1", _headers(response.headers),
-                          response.body),
+                response=(response.status, response.protocol or "HTTP/1.1", _headers(response.headers), response.body),
                 date=datetime.now(UTC),
                 metadata=_metadata(self.crawler, request),
                 ip=str(response.ip_address) if response.ip_address else None,
