@@ -47,10 +47,15 @@ _DB_OPTION = click.option(
 )
 
 
+_WARC_DIR_OPTION = click.option(
+    "--warc-dir", type=click.Path(file_okay=False), help="WARC files of the crawls. Default: warc/ next to --db."
+)
+
+
 @cli.command()
 @_DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
-@click.option("--warc-dir", type=click.Path(file_okay=False), help="WARC files of the crawls. Default: warc/ next to --db.")
+@_WARC_DIR_OPTION
 def stats(db: str, as_json: bool, warc_dir: str | None) -> None:
     """Articles per site, the share of articles having each field, and the size of the WARC files."""
     from archiver.queries import format_stats
@@ -524,7 +529,7 @@ def _warc_report(report, verb: str) -> None:
 
 @cli.command()
 @_DB_OPTION
-@click.option("--warc-dir", type=click.Path(file_okay=False), help="WARC files of the crawls. Default: warc/ next to --db.")
+@_WARC_DIR_OPTION
 @click.option("--site", help="Only this site's articles.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only articles published on or after this date.")
 @click.option("--profile", callback=_profile_option, help="Extract with this profile instead of the one the URL picks.")
