@@ -5,8 +5,9 @@
 Serves the replica from a child process, then crawls it twice, each crawl in its
 own process (Twisted runs one reactor per process): once with the bare spider
 (follows the same links, extracts nothing, no pipelines), once with the news
-spider (extract + normalize + validate + store into a fresh SQLite archive).
-Prints pages/s for each and their ratio (target: >= 0.9).
+spider (extract + normalize + validate + store into a fresh SQLite archive, every response kept in
+WARC files), and once more with the news spider without WARC (`--no-warc`). Prints pages/s for each,
+full/bare (target: >= 0.9) and with/without WARC (target: >= 0.9, WARC writing costs at most 10 %).
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ def _crawl(spider: str, url: str, db: str, out) -> None:
     overrides = {"LOG_LEVEL": "ERROR"}
     if spider == "bare":
         overrides["ITEM_PIPELINES"] = {}
+        overrides["WARC_ENABLED"] = False
+    if spider == "nowarc":
+        spider = "news"
+        overrides["WARC_ENABLED"] = False
     result = run_crawl(spider, settings=make_settings(db, local=True, overrides=overrides),
                        site="dukcqtw", start_url=url + "/")
     out.send((result.pages, result.seconds, result.stats.get("item_scraped_count", 0)))
@@ -49,19 +54,22 @@ def main() -> None:
     best: dict[str, tuple[int, float, int]] = {}
     with tempfile.TemporaryDirectory() as tmp, serve_in_process(args.articles) as url:
         for n in range(args.repeat):
-            for spider in ("bare", "news"):
+            for spider in ("bare", "news", "nowarc"):
                 db = str(Path(tmp) / f"{spider}-{n}.db")
                 pages, seconds, items = crawl_in_child(spider, url, db)
                 rate = pages / seconds
-                print(f"{spider:5} run {n + 1}: {pages} pages, {items} items in {seconds:.2f} s = {rate:.0f} pages/s")
+                print(f"{spider:6} run {n + 1}: {pages} pages, {items} items in {seconds:.2f} s = {rate:.0f} pages/s")
                 if spider not in best or rate > best[spider][0] / best[spider][1]:
                     best[spider] = (pages, seconds, items)
     bare = best["bare"][0] / best["bare"][1]
     full = best["news"][0] / best["news"][1]
+    nowarc = best["nowarc"][0] / best["nowarc"][1]
     print(f"\nreplica: {args.articles} articles")
     print(f"bare spider (Scrapy ceiling): {bare:8.0f} pages/s")
     print(f"full archiver:                {full:8.0f} pages/s")
+    print(f"full archiver, no WARC:       {nowarc:8.0f} pages/s")
     print(f"ratio full/bare:              {full / bare:8.2f}   (target >= 0.9)")
+    print(f"ratio WARC/no WARC:           {full / nowarc:8.2f}   (target >= 0.9)")
 
 
 if __name__ == "__main__":
