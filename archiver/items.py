@@ -8,7 +8,7 @@ what the crawl stores.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 # Not part of the `archiver extract` JSON: where the page's raw response is kept (archiver.warc.WarcLocation).
@@ -99,7 +99,8 @@ class Article:
     warc: Any = None  # archiver.warc.WarcLocation: the archive's provenance of this version
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Left out before asdict copies it: a location still being written holds a Future.
+        data = asdict(replace(self, **dict.fromkeys(_INTERNAL)))
         for name in _INTERNAL:
             data.pop(name, None)
         return data

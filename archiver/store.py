@@ -341,7 +341,9 @@ def _write_rows(conn: sqlite3.Connection, rows: list[PreparedArticle], result: B
     result.written += len(children)
     _replace_children(conn, replaced, children)
     # The raw response each written version was read from (a fetch without WARC keeps the last one kept).
-    kept = [(i, a.warc.file, a.warc.offset, a.warc.record_id, a.warc.date) for i, a in children if a.warc]
+    # A background WARC writer may still be compressing the record: its location is waited for here, on the
+    # archive's own thread.
+    kept = [(i, w.file, w.offset, w.record_id, w.date) for i, a in children if a.warc and (w := a.warc.resolved())]
     _insert_rows(conn, "INSERT OR REPLACE INTO provenance (article_id, warc_file, warc_offset, warc_record_id, "
                  "warc_date)", 5, kept)
     views = [(i, r.seen, r.article.views, r.params["crawl_id"]) for i, r in observed if r.article.views is not None]

@@ -20,10 +20,12 @@ import fcntl
 import logging
 import os
 import re
+import threading
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
 from io import BytesIO
@@ -36,7 +38,7 @@ from scrapy.exceptions import NotConfigured
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
-from warcio.statusandheaders import StatusAndHeaders
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.warcwriter import BufferWARCWriter
 
 from archiver import __version__
@@ -52,14 +54,29 @@ _RENAMED_HEADERS = {"transfer-encoding": "X-Crawler-Transfer-Encoding"}
 GZIP_LEVEL = 6  # warcio uses 9: a third slower for 1-2% smaller files
 
 
-@dataclass(frozen=True)
+@dataclass
 class WarcLocation:
-    """Where a response record is: its file (a name in the WARC directory, or a path), offset, record id."""
+    """Where a response record is: its file (a name in the WARC directory, or a path), offset, record id.
 
-    file: str
-    offset: int
+    A record written by a background writer has its id and date at once, its file and offset once the
+    writer thread has written it: `resolved()` waits for them (the archive's writer thread calls it).
+    """
+
+    file: str | None
+    offset: int | None
     record_id: str
     date: str  # WARC-Date, ISO 8601 UTC
+    pending: Future | None = field(default=None, repr=False, compare=False)
+
+    def resolved(self, timeout: float = 300) -> WarcLocation | None:
+        """This location with its file and offset, or None when the record could not be written."""
+        if self.pending is not None:
+            try:
+                self.file, self.offset = self.pending.result(timeout)
+            except Exception:  # noqa: BLE001 - logged by the writer; the article is stored without provenance
+                return None
+            self.pending = None
+        return self
 
 
 def warc_dir_for(db_path: str | Path, configured: str | Path | None = None) -> Path:
@@ -90,11 +107,21 @@ class WarcWriter:
     """Rotating WARC files in one directory; one writer per crawl (other crawls use other files).
 
     Records are built by warcio (headers, digests), compressed one gzip member each and appended; the
-    offset of each member is the file's size before it, so provenance is known as soon as `write` returns.
+    offset of each member is the file's size before it. With `background=True` this happens on a thread
+    of its own, in order (zlib and hashlib release the GIL, so it runs beside the crawl on another core),
+    and at most `max_pending` exchanges wait for it: a writer that falls behind slows the caller down
+    rather than filling memory.
     """
 
     def __init__(
-        self, directory: str | Path, *, name: str, max_size: int = WARC_MAX_SIZE, info: dict[str, str] | None = None
+        self,
+        directory: str | Path,
+        *,
+        name: str,
+        max_size: int = WARC_MAX_SIZE,
+        info: dict[str, str] | None = None,
+        background: bool = False,
+        max_pending: int = 256,
     ):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -108,6 +135,9 @@ class WarcWriter:
         self._path: Path | None = None
         self._size = 0
         self._builder = BufferWARCWriter(gzip=False)
+        self.errors = 0
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc") if background else None
+        self._slots = threading.BoundedSemaphore(max_pending)
         recover(self.directory)
 
     @property
@@ -127,16 +157,51 @@ class WarcWriter:
     ) -> WarcLocation:
         """Request, response and metadata records of one fetch; the response record's location."""
         warc_date = date.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        record_id = StatusAndHeadersParser.make_warc_id()
+        args = (url, request, response, warc_date, record_id, metadata, ip)
+        if self._pool is None:
+            return WarcLocation(*self._write(*args), record_id, warc_date)
+        self._slots.acquire()
+        future = self._pool.submit(self._write, *args)
+        future.add_done_callback(lambda _: self._slots.release())
+        return WarcLocation(None, None, record_id, warc_date, pending=future)
+
+    def _write(
+        self,
+        url: str,
+        request: tuple,
+        response: tuple,
+        warc_date: str,
+        record_id: str,
+        metadata: dict[str, str],
+        ip: str | None,
+    ) -> tuple[str, int]:
+        try:
+            return self._write_exchange(url, request, response, warc_date, record_id, metadata, ip)
+        except OSError as error:  # a full disk costs the raw copy, not the crawl
+            self.errors += 1
+            log.error("cannot write the WARC record of %s to %s: %s", url, self.directory, error)
+            raise
+
+    def _write_exchange(
+        self,
+        url: str,
+        request: tuple,
+        response: tuple,
+        warc_date: str,
+        record_id: str,
+        metadata: dict[str, str],
+        ip: str | None,
+    ) -> tuple[str, int]:
         status, protocol, headers, body = response
         reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
         http = StatusAndHeaders(f"{status} {reason}".strip(), _storable(headers, len(body)), protocol=protocol)
-        warc_headers = {"WARC-Date": warc_date}
+        warc_headers = {"WARC-Date": warc_date, "WARC-Record-ID": record_id}
         if ip:
             warc_headers["WARC-IP-Address"] = ip
         record = self._builder.create_warc_record(
             url, "response", payload=BytesIO(body), length=len(body), http_headers=http, warc_headers_dict=warc_headers
         )
-        record_id = record.rec_headers.get_header("WARC-Record-ID")
         method, req_headers, req_body = request
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -163,7 +228,7 @@ class WarcWriter:
         offset = self._size
         self._append(b"".join(members))
         self.records += 3
-        return WarcLocation(self._path.name.removesuffix(".open"), offset, record_id, warc_date)
+        return self._path.name.removesuffix(".open"), offset
 
     def _serialize(self, record: ArcWarcRecord) -> bytes:
         self._builder.out = BytesIO()
@@ -205,6 +270,9 @@ class WarcWriter:
         self._size = 0
 
     def close(self) -> None:
+        """Write what is queued, then finish the file (renamed from `.open`)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
         self._finish_file()
 
     def __enter__(self) -> WarcWriter:
@@ -378,7 +446,7 @@ class WarcCapture:
                 "robots": "obey" if self.crawler.settings.getbool("ROBOTSTXT_OBEY") else "ignore",
             }
             name = f"c{crawl_id}" if crawl_id is not None else f"p{os.getpid()}"
-            self.writer = WarcWriter(self.directory, name=name, max_size=self.max_size, info=info)
+            self.writer = WarcWriter(self.directory, name=name, max_size=self.max_size, info=info, background=True)
         return self.writer
 
     def process_response(self, request, response, spider=None):
@@ -401,8 +469,10 @@ class WarcCapture:
 
     def close(self, spider=None, reason: str = "finished") -> None:
         if self.writer is not None:
-            self.crawler.stats.set_value("archiver/warc_bytes", self.writer.bytes)
             self.writer.close()
+            self.crawler.stats.set_value("archiver/warc_bytes", self.writer.bytes)
+            if self.writer.errors:
+                self.crawler.stats.inc_value("archiver/warc_errors", self.writer.errors)
 
 
 def _headers(headers) -> list[tuple[str, str]]:

@@ -40,9 +40,12 @@ def write(writer: WarcWriter, i: int, body: bytes | None = None):
     )
 
 
-def test_every_exchange_is_request_response_metadata_and_its_offset_reads_it_back(tmp_path: Path) -> None:
-    with WarcWriter(tmp_path, name="c7", max_size=4000) as writer:
+@pytest.mark.parametrize("background", [False, True])
+def test_every_exchange_is_request_response_metadata_and_its_offset_reads_it_back(tmp_path: Path,
+                                                                                  background: bool) -> None:
+    with WarcWriter(tmp_path, name="c7", max_size=4000, background=background) as writer:
         locations = [write(writer, i) for i in range(6)]
+        locations = [location.resolved() for location in locations]  # the writer thread has placed them
         assert writer.path.name.endswith(OPEN_SUFFIX)  # being written: not yet a .warc.gz
     files = sorted(tmp_path.iterdir())
     assert len(files) > 1 and all(f.name.endswith(SUFFIX) and "-c7-" in f.name for f in files)  # rotated
@@ -140,8 +143,11 @@ def _free_port() -> int:
 
 
 def _pywb_tool(name: str) -> str | None:
-    here = Path(sys.executable).parent / name
-    return str(here) if here.exists() else shutil.which(name)
+    """pywb's commands: in this venv, in .venv-pywb (where .ci/run installs it: its pins clash with ours), on PATH."""
+    for folder in (Path(sys.executable).parent, Path(__file__).resolve().parent.parent / ".venv-pywb" / "bin"):
+        if (folder / name).exists():
+            return str(folder / name)
+    return shutil.which(name)
 
 
 @pytest.mark.skipif(not _pywb_tool("wb-manager"), reason="pywb is not installed (pip install pywb)")
