@@ -541,9 +541,15 @@ def reextract(db: str, warc_dir: str | None, site: str | None, since: datetime |
     changed keeps its previous version in `revisions`).
     """
     from archiver.fromwarc import reextract as run
+    from archiver.store import StorageError, check_archive
 
     with _archive_errors():
-        report = run(db, warc_dir=warc_dir, site=site, since=since and since.date().isoformat(), profile=profile)
+        check_archive(db)  # a missing or foreign file is an error here, not a new empty archive
+        try:
+            report = run(db, warc_dir=warc_dir, site=site, since=since and since.date().isoformat(), profile=profile)
+        except StorageError as error:
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(5)  # as `archiver crawl`: the archive could not be written
     if as_json:
         echo_json(report.to_dict())
     else:
@@ -565,12 +571,13 @@ def import_warc(files: tuple[str, ...], db: str, domains: tuple[str, ...], profi
     from archiver.fromwarc import import_warc as run
     from archiver.store import Archive, StorageError
 
-    try:
-        Archive(db).close()  # creates or migrates it
-    except StorageError as error:
-        raise click.ClickException(str(error)) from error
     with _archive_errors():
-        report = run(db, files, domains=domains, profile=profile)
+        try:
+            Archive(db).close()  # creates or migrates it
+            report = run(db, files, domains=domains, profile=profile)
+        except StorageError as error:
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(5)  # as `archiver crawl`: the archive could not be written
     if as_json:
         echo_json(report.to_dict())
     else:

@@ -164,9 +164,9 @@ def reextract(
     directory = warc_dir_for(db, warc_dir)
     report = Report()
     started = time.perf_counter()
-    stored = _stored(db, site, since)
     files: dict[str, IO[bytes] | None] = {}
-    with Archive(db, background=True) as archive:
+    with Archive(db, background=True) as archive:  # first: it migrates an older archive (provenance table)
+        stored = _stored(db, site, since)
         try:
             for row in stored:
                 record = _record_at(files, directory, row, report)

@@ -373,3 +373,16 @@ def test_captures_are_dated(common_crawl_warc) -> None:
     path, _ = common_crawl_warc
     dates = {rec.rec_headers.get_header("WARC-Date") for _, rec in iter_records(path) if rec.rec_type != "warcinfo"}
     assert dates == {CAPTURED.strftime("%Y-%m-%dT%H:%M:%SZ")} and CAPTURED - SITE_CLOCK == timedelta(minutes=30)
+
+
+def test_reextract_of_a_missing_archive_is_a_one_line_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["reextract", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 1 and "no archive at" in result.output
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_import_into_a_read_only_archive_exits_5(read_only_archive: Path, common_crawl_warc) -> None:
+    path, _ = common_crawl_warc
+    result = CliRunner().invoke(cli, ["import-warc", str(path), "--db", str(read_only_archive)])
+    assert result.exit_code == 5 and str(read_only_archive) in result.output
+    assert "Traceback" not in result.output
