@@ -41,8 +41,9 @@ def write(writer: WarcWriter, i: int, body: bytes | None = None):
 
 
 @pytest.mark.parametrize("background", [False, True])
-def test_every_exchange_is_request_response_metadata_and_its_offset_reads_it_back(tmp_path: Path,
-                                                                                  background: bool) -> None:
+def test_every_exchange_is_request_response_metadata_and_its_offset_reads_it_back(
+    tmp_path: Path, background: bool
+) -> None:
     with WarcWriter(tmp_path, name="c7", max_size=4000, background=background) as writer:
         locations = [write(writer, i) for i in range(6)]
         locations = [location.resolved() for location in locations]  # the writer thread has placed them
