@@ -138,7 +138,12 @@ class WarcWriter:
         self.errors = 0
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc") if background else None
         self._slots = threading.BoundedSemaphore(max_pending)
-        recover(self.directory)
+        # Files a killed crawl left: repaired first (on the writer's thread when there is one: scanning a
+        # large file must not hold up the crawl's first responses).
+        if self._pool is None:
+            recover(self.directory)
+        else:
+            self._pool.submit(recover, self.directory)
 
     @property
     def path(self) -> Path | None:
