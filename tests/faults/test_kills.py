@@ -17,8 +17,9 @@ def test_runs_killed_at_every_moment_lose_and_duplicate_nothing(tmp_path, mode):
     assert final == 0
     codes = {name: code for name, code, _ in notes}
     assert codes.pop("SIGTERM mid crawl") == INTERRUPTED, notes
-    # The moments the server triggers always land; the archive-watched ones land when the crawl is caught
-    # in the act, which it nearly always is (a run that finished first is no failure, only a weaker test).
-    for name in ("during start", "mid listing walk", "mid article fetch"):
+    # The kills the server triggers before any article is fetched always land; the others land when the
+    # crawl is caught in the act, which on a busy machine it sometimes is not (a run that finished first is
+    # no failure, only a weaker test). benchmarks/faults.py prints where each of its kills landed.
+    for name in ("during start", "mid listing walk"):
         assert codes[name] == -9, notes
-    assert sum(code == -9 for code in codes.values()) >= 5, notes
+    assert sum(code == -9 for code in codes.values()) >= 4, notes
