@@ -202,11 +202,15 @@ def _http_url(ctx, param, value: str) -> str:
 @click.option("--site", "profile_name", help="Use this profile instead of guessing from the URL and markup.")
 @click.option("--fetched-at", help="ISO time the page was fetched (resolves '10 ngày trước'); default now.")
 @click.option("--content-type", help="The page's HTTP Content-Type, e.g. 'text/html; charset=windows-1258'.")
-def extract(page, url: str, profile_name: str | None, fetched_at: str | None, content_type: str | None) -> None:
+@click.option("--generic", "generic_only", is_flag=True,
+              help="Force the generic reader: no site profile, even when the URL or markup names one.")
+def extract(page, url: str, profile_name: str | None, fetched_at: str | None, content_type: str | None,
+            generic_only: bool) -> None:
     """Print the article extracted from one saved PAGE as JSON, exactly as a crawl would store it.
 
     The page is decoded as a crawl decodes it: the --content-type charset, else a BOM, else its
     <meta charset>. Exits 1 with "no article found" when the page has no title, lead or body text.
+    `--generic` reads the page with the generic reader alone (to compare it with the profile's reading).
     """
     from datetime import datetime
 
@@ -215,6 +219,8 @@ def extract(page, url: str, profile_name: str | None, fetched_at: str | None, co
     from archiver.normalize import normalize_article
     from archiver.profile import ProfileError, get_profile
 
+    if generic_only and profile_name:
+        raise click.UsageError("--generic and --site exclude each other: --generic reads without a profile")
     try:
         profile = get_profile(profile_name) if profile_name else None
     except ProfileError as error:
@@ -224,7 +230,8 @@ def extract(page, url: str, profile_name: str | None, fetched_at: str | None, co
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--fetched-at") from error
     text = decode_page(page.read(), url, content_type)
-    article = normalize_article(extract_page(text, url, fetched_at=when, profile=profile))
+    article = normalize_article(extract_page(text, url, fetched_at=when, profile=profile,
+                                                    generic_only=generic_only))
     if not (article.title or article.lead or article.paragraphs):
         raise click.ClickException(f"no article found in {page.name}: no title, lead or body text")
     click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))

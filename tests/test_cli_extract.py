@@ -120,3 +120,26 @@ def test_extract_bad_input_is_one_line(tmp_path, data: bytes, args: list[str], c
     url = [] if "--url" in args else ["--url", "https://example.vn/a.html"]
     result = CliRunner().invoke(cli, ["extract", str(page), *url, *args])
     assert result.exit_code == code and message in result.output and "Traceback" not in result.output
+
+
+def test_extract_generic_forces_the_generic_reader(tmp_path, replica):
+    """The same replica page: read by its profile without --generic, by the generic reader with it;
+    the JSON keys are the same."""
+    page = tmp_path / "page.html"
+    page.write_text(replica.render_article(1), encoding="utf-8")
+    profiled = json.loads(run_extract(page, BASE + replica.path(1)).stdout)
+    proc = run_extract(page, BASE + replica.path(1), "--generic")
+    assert proc.returncode == 0, proc.stderr
+    generic = json.loads(proc.stdout)
+    assert list(generic) == list(profiled)
+    assert profiled["profile"] == "dukcqtw" and generic["profile"] is None
+    assert generic["site"] == "127.0.0.1"
+    assert "profile" not in generic["sources"].values()
+    assert generic["title"] == profiled["title"]
+
+
+def test_extract_generic_and_site_exclude_each_other(tmp_path, replica):
+    page = tmp_path / "page.html"
+    page.write_text(replica.render_article(1), encoding="utf-8")
+    proc = run_extract(page, BASE + replica.path(1), "--generic", "--site", "dukcqtw")
+    assert proc.returncode == 2 and "--generic" in proc.stderr
