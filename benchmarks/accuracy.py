@@ -1,11 +1,16 @@
-"""Extraction accuracy on labelled pages, ours next to trafilatura's.
+"""Extraction accuracy on labelled pages, ours next to trafilatura's and newspaper4k's.
 
-    python benchmarks/accuracy.py PAGES_DIR [--generic] [--pages NAME,...] [--show NAME]
+    python benchmarks/accuracy.py PAGES_DIR [--manifest MANIFEST.tsv] [--generic] [--pages NAME,...] [--show NAME]
 
 PAGES_DIR holds NAME.html + NAME.json pairs (the label format of ../shared/pages/README.md).
+With `--manifest` (benchmarks/corpus/manifest.tsv) the pages are the manifest's rows, a label
+missing from PAGES_DIR is read from the manifest's `truth/` folder, and the tables are printed
+for all pages, for the pages no profile was written from (`fitted` = no), and for the test split.
 Ours is `archiver extract`'s code (extract + normalize); `--generic` turns site profiles off
 to measure the fallback alone. Trafilatura runs with default settings (`bare_extraction`,
-metadata on). Printed per field (all pages) and per site:
+metadata on); newspaper4k (the `bench` extra) parses the saved HTML (`download(input_html=...)`,
+no network, Vietnamese stop words); without it its column reads "n/a". Printed per field (all pages)
+and per site, each cell "ours / trafilatura / newspaper4k":
 
 - exact-match rate: title, published (to the minute), byline, views;
 - token-F1: body (lead + paragraphs), captions, related URLs (F1 over the URL sets).
@@ -16,11 +21,13 @@ Labels list the lead as the first paragraph, so our body is lead + paragraphs.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import re
 import sys
 import unicodedata
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -122,62 +129,169 @@ def trafilatura(html: str, url: str) -> dict:
     }
 
 
-def load(pages: Path, only: set[str] | None) -> list[tuple[str, str, dict]]:
+_NEWSPAPER: list = []  # the imported module, or None when the bench extra is not installed
+
+
+def _newspaper():
+    """newspaper4k's module, imported once and quietly: without nltk it only warns that its NLP
+    features (keywords, summaries) are off, which the fields measured here do not use."""
+    if not _NEWSPAPER:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                import newspaper
+            except ImportError:
+                newspaper = None
+        _NEWSPAPER.append(newspaper)
+    return _NEWSPAPER[0]
+
+
+def newspaper4k(html: str, url: str) -> dict | None:
+    """newspaper4k on the saved HTML (no download); None when it is not installed."""
+    newspaper = _newspaper()
+    if newspaper is None:
+        return None
+    article = newspaper.Article(url, language="vi", fetch_images=False)
+    article.download(input_html=html)
+    article.parse()
+    date = article.publish_date
+    return {
+        "title": article.title or None,
+        "published": date.isoformat() if date else None,
+        "byline": ", ".join(article.authors) or None,
+        "views": None,  # newspaper4k has no view counts, captions or related lists
+        "paragraphs": [p for p in (article.text or "").split("\n") if p.strip()],
+        "captions": [],
+        "related": [],
+    }
+
+
+@dataclass(frozen=True)
+class Labelled:
+    name: str
+    html: str
+    want: dict
+    fitted: bool = False  # a profile was written from this page (manifest column `fitted`)
+    split: str = ""  # dev / test (manifest column `split`)
+
+
+def load(pages: Path, only: set[str] | None, manifest: Path | None = None) -> list[Labelled]:
+    if manifest is not None:
+        return _from_manifest(pages, only, manifest)
     out = []
     for label in sorted(pages.glob("*.json")):
         html = label.with_suffix(".html")
         if html.exists() and (not only or label.stem in only):
-            out.append((label.stem, html.read_text(encoding="utf-8", errors="replace"),
-                        json.loads(label.read_text(encoding="utf-8"))))
+            out.append(Labelled(label.stem, html.read_text(encoding="utf-8", errors="replace"),
+                                json.loads(label.read_text(encoding="utf-8"))))
     return out
 
 
-def table(title: str, rows: dict[str, tuple[dict, dict, int]]) -> str:
-    head = f"{title:<28}" + "".join(f"{f:>17}" for f in FIELDS)
-    lines = [head, f"{'':<28}" + "".join(f"{'ours / traf':>17}" for _ in FIELDS)]
-    for name, (o, t, n) in rows.items():
-        cells = "".join(f"{_fmt(o[f], f)} / {_fmt(t[f], f)}".rjust(17) for f in FIELDS)
-        lines.append(f"{(name + f' ({n})'):<28}{cells}")
+def _from_manifest(pages: Path, only: set[str] | None, manifest: Path) -> list[Labelled]:
+    """The manifest's pages that are laid out in PAGES_DIR; labels from PAGES_DIR, else the manifest's truth/."""
+    out = []
+    with manifest.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            name = row["name"]
+            html = pages / f"{name}.html"
+            if only and name not in only:
+                continue
+            if not html.exists():
+                print(f"{name}: not in {pages} (lay the corpus out with get.py)", file=sys.stderr)
+                continue
+            label = pages / f"{name}.json"
+            if not label.exists():
+                label = manifest.parent / "truth" / f"{name}.json"
+            out.append(Labelled(name, html.read_text(encoding="utf-8", errors="replace"),
+                                json.loads(label.read_text(encoding="utf-8")),
+                                fitted=row.get("fitted", "").strip() == "yes", split=row.get("split", "").strip()))
+    return out
+
+
+TOOLS = ("ours", "traf", "np4k")
+CELL = 22
+
+
+def table(title: str, rows: dict[str, tuple[list[dict | None], int]]) -> str:
+    head = f"{title:<34}" + "".join(f"{f:>{CELL}}" for f in FIELDS)
+    lines = [head, f"{'':<34}" + "".join(f"{' / '.join(TOOLS):>{CELL}}" for _ in FIELDS)]
+    for name, (means, n) in rows.items():
+        cells = "".join(" / ".join(_fmt(m, f) for m in means).rjust(CELL) for f in FIELDS)
+        lines.append(f"{(name + f' ({n})'):<34}{cells}")
     return "\n".join(lines)
 
 
-def _fmt(value: float, field: str) -> str:
-    return f"{value:6.1%}" if field in EXACT else f"{value:6.3f}"
+def _fmt(scores: dict | None, field: str) -> str:
+    if scores is None:
+        return "n/a"
+    value = scores[field]
+    return f"{value:.0%}" if field in EXACT else f"{value:.2f}"
 
 
 def mean(scores: list[dict]) -> dict:
     return {f: sum(s[f] for s in scores) / len(scores) for f in FIELDS}
 
 
+def _means(scored: list[tuple[dict, ...]]) -> list[dict | None]:
+    """Per tool, the mean of its scores (None for a tool that did not run)."""
+    return [None if any(s[i] is None for s in scored) else mean([s[i] for s in scored]) for i in range(len(TOOLS))]
+
+
+def worse_fields(scored: list[tuple[dict, ...]]) -> list[str]:
+    """Fields (all pages) where trafilatura or newspaper4k scores above ours."""
+    means = _means(scored)
+    return [f for f in FIELDS if any(m is not None and m[f] > means[0][f] + 1e-9 for m in means[1:])]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("pages", type=Path)
+    parser.add_argument("--manifest", type=Path, help="manifest.tsv: the pages, their `fitted` and `split` columns")
     parser.add_argument("--generic", action="store_true", help="turn site profiles off")
     parser.add_argument("--pages", dest="only", help="comma-separated page names")
     parser.add_argument("--show", help="print our and the expected values for this page")
     args = parser.parse_args(argv)
-    pages = load(args.pages, set(args.only.split(",")) if args.only else None)
+    pages = load(args.pages, set(args.only.split(",")) if args.only else None, args.manifest)
     if not pages:
         print(f"no labelled pages in {args.pages}", file=sys.stderr)
         return 1
-    per_site: dict[str, list[tuple[dict, dict]]] = defaultdict(list)
-    for name, html, want in pages:
-        got = ours(html, want["url"], args.generic)
-        ours_score, traf_score = score(got, want), score(trafilatura(html, want["url"]), want)
-        per_site[want["site"]].append((ours_score, traf_score))
-        if args.show == name:
+    scored: list[tuple[Labelled, tuple[dict, ...]]] = []
+    for page in pages:
+        want, url = page.want, page.want["url"]
+        got = ours(page.html, url, args.generic)
+        theirs = newspaper4k(page.html, url)
+        scores = (score(got, want), score(trafilatura(page.html, url), want),
+                  score(theirs, want) if theirs is not None else None)
+        scored.append((page, scores))
+        if args.show == page.name:
             _show(got, want)
-        misses = [f for f in FIELDS if ours_score[f] < (1.0 if f in EXACT else 0.98)]
+        misses = [f for f in FIELDS if scores[0][f] < (1.0 if f in EXACT else 0.98)]
         if misses:
-            print(f"{name}: below target on {', '.join(misses)}", file=sys.stderr)
-    everything = [s for scores in per_site.values() for s in scores]
-    rows = {"all pages": (mean([o for o, _ in everything]), mean([t for _, t in everything]),
-                          len(everything))}
-    for site, scores in sorted(per_site.items()):
-        rows[site] = (mean([o for o, _ in scores]), mean([t for _, t in scores]), len(scores))
-    mode = "generic fallback only" if args.generic else "profiles + fallback"
-    print(table(f"ours ({mode})", rows))
+            print(f"{page.name}: below target on {', '.join(misses)}", file=sys.stderr)
+    mode = "generic reader only" if args.generic else "profiles + generic"
+    subsets = [("all pages", scored)]
+    if args.manifest is not None:
+        subsets += [("without fitted pages", [s for s in scored if not s[0].fitted]),
+                    ("test split only", [s for s in scored if s[0].split == "test"])]
+    for n, (subset, chosen) in enumerate(subsets):
+        if not chosen:
+            continue
+        print(("\n" if n else "") + table(f"ours ({mode}), {subset}", _rows(chosen)))
+        if worse := worse_fields([s for _, s in chosen]):
+            print(f"  fields where another extractor is better ({subset}): {', '.join(worse)}")
     return 0
+
+
+def _rows(scored: list[tuple[Labelled, tuple[dict, ...]]]) -> dict[str, tuple[list[dict | None], int]]:
+    per_site: dict[str, list[tuple[dict, ...]]] = defaultdict(list)
+    for page, scores in scored:
+        per_site[page.want["site"]].append(scores)
+    rows = {"all": (_means([s for _, s in scored]), len(scored))}
+    for site, scores in sorted(per_site.items()):
+        rows[site] = (_means(scores), len(scores))
+    return rows
 
 
 def _show(got: dict, want: dict) -> None:
