@@ -20,6 +20,7 @@ from parsel.selector import create_root_node
 
 from archiver import generic
 from archiver.body import read_body
+from archiver.checks import Context, outlet_names, refusal
 from archiver.dates import VN_TZ
 from archiver.items import RawArticle, RawRelated
 from archiver.profile import Profile, RelatedSpec, profile_for
@@ -55,9 +56,61 @@ def extract(page: str | bytes | Selector, url: str, *, fetched_at: datetime | No
     )
     links = ArticleLinks(url, profile.article_urls if profile else ())
     body = _apply_profile(raw, sel, profile, url, links) if profile else None
+    refused, ctx = _refuse(raw, sel, profile) if profile else ({}, None)
     generic.fill(raw, sel, url, links=links, body=body)
+    if profile:
+        _after_refusals(raw, refused, ctx)
     raw.related = _dedupe(raw.related, raw.url)
     return raw
+
+
+# Where a refused field is named in `problems` (the archive's column names, as normalization names them).
+PROBLEM_FIELD = {"title": "title", "published_raw": "published_at", "byline_raw": "byline", "views_raw": "views"}
+
+
+def _refuse(raw: RawArticle, sel: Selector, profile: Profile) -> tuple[dict[str, tuple[str, str]], Context | None]:
+    """Clear the profile's values that fail their sanity check (`checks`), so the generic reader fills
+    those fields: attr -> (refused value, reason), and the checks' context (None if nothing was checked)."""
+    ctx = None
+    refused = {}
+    for attr in PROBLEM_FIELD:
+        value = getattr(raw, attr)
+        if not value or not raw.sources.get(attr, "").startswith("profile"):
+            continue
+        ctx = ctx or _context(raw, sel, profile)
+        if reason := refusal(attr, value, ctx):
+            refused[attr] = (value, reason)
+            setattr(raw, attr, None)
+            del raw.sources[attr]
+    return refused, ctx
+
+
+def _context(raw: RawArticle, sel: Selector, profile: Profile) -> Context:
+    """The site's own names (the profile's, its domains, the page's og:site_name) and the fetch time."""
+    shown = [first_match(sel, f"meta[property='{key}']::attr(content), meta[name='{key}']::attr(content)")
+             for key in ("og:site_name", "application-name")]
+    names = outlet_names(profile.title, profile.name, *profile.domains, *(n for n in shown if n))
+    return Context(fetched_at=datetime.fromisoformat(raw.fetched_at), outlet_names=names)
+
+
+def _after_refusals(raw: RawArticle, refused: dict[str, tuple[str, str]], ctx: Context | None) -> None:
+    """Say, per refused field, what took the profile's place; a generic value that fails the same check is
+    no better and is dropped, but a refused headline with nothing in its place is kept (an article without
+    a title is dropped). A thin profile body given way is said too."""
+    for attr, (value, reason) in refused.items():
+        note = f"profile value refused: {reason}"
+        if getattr(raw, attr) and refusal(attr, getattr(raw, attr), ctx):
+            setattr(raw, attr, None)
+        if getattr(raw, attr):
+            raw.sources[attr] = f"generic:{raw.sources.get(attr, 'fallback')} ({note})"
+        elif attr == "title":
+            raw.title = value
+            raw.sources[attr] = f"profile ({note}; the generic reader found none)"
+        else:
+            raw.sources[attr] = f"none ({note}; the generic reader found none)"
+        raw.problems.append(f"{PROBLEM_FIELD[attr]}: profile value refused ({reason}): {value[:80]!r}")
+    if thin := raw.sources.get("paragraphs.profile"):
+        raw.problems.append(f"paragraphs: profile body refused ({thin}); the generic body is kept")
 
 
 def decode_page(body: bytes, url: str, content_type: str | None = None) -> str:

@@ -57,6 +57,8 @@ class RawArticle:
     etag: str | None = None
     last_modified: str | None = None
     warc: Any = None  # archiver.warc.WarcLocation of the response the page was read from
+    # "field: reason" notes from extraction (a profile value refused by a sanity check)
+    problems: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from archiver.views import parse_views
 
 def normalize_article(raw: RawArticle) -> Article:
     fetched_at = datetime.fromisoformat(raw.fetched_at)
-    problems: list[str] = []
+    problems: list[str] = list(raw.problems)  # extraction's notes first
     published = parse_date(raw.published_raw, fetched_at=fetched_at) if raw.published_raw else None
     if published and published.value is None:
         problems.append(f"published_at: {published.reason} ({raw.published_raw!r})")

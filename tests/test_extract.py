@@ -391,3 +391,51 @@ def test_canonical_url_is_the_first_canonical_link_of_the_page(html, expected):
     from parsel import Selector
 
     assert canonical_url(Selector(text=html), "https://bao.vn/x.html") == expected
+
+
+# -- fail-safe fields: a profile value that fails its sanity check gives way to the generic reader ----------
+
+VNE_URL = "https://vnexpress.net/ho-tay-mo-them-duong-di-bo-ven-ho-4870001.html"
+LD_ORG = '"author":{"@type":"Organization","name":"VnExpress"}'
+LD_PERSON = '"author":{"@type":"Person","name":"Thu Hằng"}'
+
+
+@pytest.mark.parametrize(("edits", "attr", "reason", "want"), [
+    # the byline selector of an older layout finds the outlet's name; JSON-LD names the author
+    ([(LD_ORG, LD_PERSON), ('<span id="article-end">', '<p class="author_mail"><strong>VnExpress</strong></p>'
+                                                        '<span id="article-end">')],
+     "byline_raw", "outlet name", "Thu Hằng"),
+    # the date selector finds a date ten years ahead: the metadata's date is taken
+    ([("Chủ nhật, 2/3/2025, 08:15", "2/3/2035, 08:15")], "published_raw", "in the future",
+     "2025-03-02T08:15:40+07:00"),
+    # the headline selector finds the site's name (a logo h1): og:title is the headline
+    ([('<h1 class="title-detail">Hồ Tây mở thêm đường đi bộ ven hồ </h1>', '<h1 class="title-detail">VnExpress</h1>')],
+     "title", "the site's name", "Hồ Tây mở thêm đường đi bộ ven hồ"),
+])
+def test_refused_profile_value_is_taken_from_the_generic_reader(edits, attr: str, reason: str, want: str):
+    html = (FIXTURES / "vnexpress_like.html").read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in html
+        html = html.replace(old, new)
+    raw = extract(html, VNE_URL, fetched_at=FETCHED)
+    assert raw.profile == "vnexpress"
+    assert getattr(raw, attr) == want
+    assert raw.sources[attr].startswith("generic:") and f"(profile value refused: {reason})" in raw.sources[attr]
+    article = normalize_article(raw)
+    assert any(p.startswith(attr.removesuffix("_raw").replace("published", "published_at") + ": profile value "
+                            f"refused ({reason})") for p in article.problems), article.problems
+
+
+def test_refused_value_the_generic_reader_repeats_is_dropped():
+    """The visible byline the generic reader finds is the same outlet name: no byline beats a wrong one."""
+    html = (FIXTURES / "vnexpress_like.html").read_text(encoding="utf-8").replace(
+        '<span id="article-end">', '<p class="author_mail"><strong>VnExpress</strong></p><span id="article-end">')
+    raw = extract(html, VNE_URL, fetched_at=FETCHED)
+    assert raw.byline_raw != "VnExpress"
+    assert "profile value refused: outlet name" in raw.sources["byline_raw"]
+
+
+def test_sane_profile_values_are_kept():
+    raw = extract((FIXTURES / "vnexpress_like.html").read_text(encoding="utf-8"), VNE_URL, fetched_at=FETCHED)
+    assert raw.problems == []
+    assert {raw.sources[a] for a in ("title", "published_raw")} == {"profile"}
