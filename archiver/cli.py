@@ -304,6 +304,18 @@ def _not_fetched(kinds: dict | None) -> list[str]:
     return [f"Not fetched: {sum(kinds.values())} pages ({listed}); URLs and reasons in the fetch_errors table"]
 
 
+def _agreement_lines(report: dict) -> list[str]:
+    """Profile vs generic reader on the pages compared, per site and field; the fields below the threshold."""
+    from archiver.agreement import summary_lines
+
+    found = report.get("agreement") or {}
+    if not found:
+        return []
+    low = report.get("agreement_low") or []
+    return ["Profile and generic reader agree (pages compared):", *summary_lines(found),
+            *(f"  LOW: {line}" for line in low)]
+
+
 def _summary(db: str, result, per_site: dict, shares: dict) -> str:
     from archiver.crawl import status_line
     from archiver.store import error_counts
@@ -323,6 +335,7 @@ def _summary(db: str, result, per_site: dict, shares: dict) -> str:
         f"Pages fetched: {result.pages} in {result.seconds:.1f} s ({result.pages_per_second:.0f} pages/s)",
         "Share of articles with each field:",
         *(f"  {name:<16}{share:7.1%}" for name, share in shares.items()),
+        *_agreement_lines(report),
         "",
         f"Archive: {db}",
         f"  sqlite-utils tables {db} --counts",

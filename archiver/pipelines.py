@@ -11,6 +11,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
+from archiver import agreement
 from archiver.failures import as_rows, fetch_errors
 from archiver.items import Article, NotModified, RawArticle
 from archiver.monitor import layout_flags
@@ -169,6 +170,10 @@ class StorePipeline:
                 if report["flags"]:
                     self.archive.flag_crawl(self.crawl_id, report["flags"])
                     log.error("layout changed? %s: %s", report.get("site"), "; ".join(report["flags"]))
+                threshold = self.crawler.settings.getfloat("AGREEMENT_WARN", agreement.WARN_BELOW)
+                report["agreement_low"] = agreement.low_fields(report.get("agreement") or {}, threshold)
+                for line in report["agreement_low"]:
+                    log.warning("profile drifting? %s (the generic reader reads this field otherwise)", line)
             except StorageError as error:
                 self.fail(error, stop=False)
             archive, self.archive = self.archive, None

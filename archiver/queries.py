@@ -275,6 +275,7 @@ def stats(db_path: str | Path, warc_dir: str | Path | None = None) -> dict[str, 
             "SELECT id, spider, site, started_at, finished_at, articles_written FROM crawls ORDER BY id DESC LIMIT 1"
         ).fetchone()
         crawls = conn.execute("SELECT count(*) FROM crawls").fetchone()[0]
+        agreement = _last_agreement(conn)
         revisions = conn.execute("SELECT count(*) FROM revisions").fetchone()[0]
         has_provenance = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'provenance'").fetchone()
         kept = conn.execute("SELECT count(*) FROM provenance").fetchone()[0] if has_provenance else 0
@@ -289,7 +290,19 @@ def stats(db_path: str | Path, warc_dir: str | Path | None = None) -> dict[str, 
         "revisions": revisions,
         "last_crawl": dict(last) if last else None,
         "warc": {**warc_sizes(warc_dir_for(db_path, warc_dir)), "articles": kept},
+        "agreement": agreement,
     }
+
+
+def _last_agreement(conn: sqlite3.Connection) -> dict[str, dict]:
+    """Per site, the agreement record of its last finished crawl that compared pages (crawls.agreement)."""
+    rows = conn.execute(
+        "SELECT agreement FROM crawls WHERE finished_at IS NOT NULL AND agreement NOT IN ('{}', '') ORDER BY id"
+    ).fetchall()
+    out: dict[str, dict] = {}
+    for (text,) in rows:
+        out.update(json.loads(text))  # later crawls replace a site's older record
+    return dict(sorted(out.items()))
 
 
 def format_stats(summary: dict[str, Any]) -> str:
@@ -307,6 +320,10 @@ def format_stats(summary: dict[str, Any]) -> str:
         per_article = f", {warc['bytes'] / warc['articles'] / 1024:.1f} KiB per article" if warc["articles"] else ""
         lines.append(f"WARC: {warc['files']} files, {warc['bytes'] / 1024**2:.1f} MiB in {warc['dir']} "
                      f"({warc['articles']} articles with their record{per_article})")
+    if summary.get("agreement"):
+        from archiver.agreement import summary_lines
+
+        lines += ["profile and generic reader agree (last crawl of each site):", *summary_lines(summary["agreement"])]
     return "\n".join(lines)
 
 

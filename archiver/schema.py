@@ -250,6 +250,12 @@ def _v6_related_kind_and_label(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE related_links ADD COLUMN label TEXT")
 
 
+def _v7_crawl_agreement(conn: sqlite3.Connection) -> None:
+    # Per site and field, how often the profile and the generic reader agreed on the pages compared
+    # (archiver/agreement.py): {site: {field: {agree, disagree, profile_missing, generic_missing}}}.
+    conn.execute("ALTER TABLE crawls ADD COLUMN agreement TEXT NOT NULL DEFAULT '{}'")
+
+
 def _v8_warc_provenance(conn: sqlite3.Connection) -> None:
     # Where the raw response each article (and each kept revision) was read from is kept: its WARC record
     # (archiver/warc.py), so `archiver reextract` can read it again without the network. A table of its own,
@@ -276,6 +282,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (4, "fetch_errors: pages not fetched or not read, with the reason", _v4_fetch_errors),
     (5, "articles.site is the profile name when a profile read the page", _v5_site_is_the_profile),
     (6, "related_links.kind, related_links.label", _v6_related_kind_and_label),
+    (7, "crawls.agreement: profile vs generic reader per site and field", _v7_crawl_agreement),
     (8, "provenance: the WARC record of each article; revisions.warc_file, warc_offset, warc_record_id",
      _v8_warc_provenance),
 ]

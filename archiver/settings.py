@@ -66,6 +66,11 @@ ARCHIVE_DB = "data/archive.db"
 # during a slow, polite crawl loses at most these few seconds of work (the next run fetches it again).
 ARCHIVE_BATCH_SIZE = 200
 ARCHIVE_FLUSH_SECONDS = 5.0
+# Every AGREEMENT_EVERY-th page a profile reads (per site, the first included) is read by the generic reader
+# too, and the fields compared (archiver/agreement.py; 0 turns it off). A field agreeing on fewer than
+# AGREEMENT_WARN of the compared pages is logged at the end of the crawl.
+AGREEMENT_EVERY = 10
+AGREEMENT_WARN = 0.8
 
 # Progress: one updating line on a terminal, a log line every PROGRESS_INTERVAL seconds otherwise.
 # JobState: with a JOBDIR (--resume), only an interrupted crawl keeps Scrapy's state to resume from.

@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Self
 
+from archiver.agreement import from_stats as agreement_from_stats
 from archiver.items import Article
 from archiver.schema import connect, migrate, now_iso
 from archiver.text import fold
@@ -598,6 +599,7 @@ class Archive:
             "dropped": dropped_reasons,
             "dropped_count": sum(dropped_reasons.values()),
             "fetch_errors": dict(Counter(e["kind"] for e in fetch_errors)),
+            "agreement": agreement_from_stats(stats),
         }
         if failed := sum(1 for e in fetch_errors if e["kind"] not in NOT_ERRORS):
             report["errors"]["fetch_errors"] = failed
@@ -607,7 +609,8 @@ class Archive:
                 """UPDATE crawls SET finished_at = :finished_at, pages = :pages, items = :items,
                    articles_written = :articles_written, articles_new = :articles_new,
                    articles_changed = :articles_changed, errors = :errors_json, dropped = :dropped_json,
-                   dropped_count = :dropped_count, coverage = :coverage_json, stats = :stats_json
+                   dropped_count = :dropped_count, coverage = :coverage_json, stats = :stats_json,
+                   agreement = :agreement_json
                    WHERE id = :crawl_id""",
                 {
                     **report,
@@ -615,6 +618,7 @@ class Archive:
                     "dropped_json": _dumps(dropped_reasons),
                     "coverage_json": _dumps(report["coverage"]),
                     "stats_json": _dumps(stats),
+                    "agreement_json": _dumps(report["agreement"]),
                 },
             )
             conn.executemany(

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import scrapy
 from scrapy.http import HtmlResponse, Response
 
+from archiver import agreement
 from archiver.dates import VN_TZ
 from archiver.extract import extract, is_article_page, site_of, strip_url
 from archiver.failures import record
@@ -77,6 +78,7 @@ class NewsSpider(scrapy.Spider):
         # After a run that did not finish (killed, stopped, storage failure, --max-pages) the archive has
         # gaps deeper in the listings than the stop rule would look: walk them all until a run finishes.
         spider.walk_all = spider.walk_all or not spider.known or not complete
+        spider.sampler = agreement.Sampler(settings.getint("AGREEMENT_EVERY", agreement.EVERY))
         return spider
 
     async def start(self):
@@ -106,7 +108,21 @@ class NewsSpider(scrapy.Spider):
             self.asked.add(raw.url)  # its canonical URL: links to it are not fetched again in this run
         yield from self.follow_links(response, profile, is_article)
         if is_article and self.extract_items:
+            self._agreement(response, raw)
             yield raw
+
+    def _agreement(self, response: Response, raw) -> None:
+        """On a sampled page a profile read, compare its fields with the generic reader's (crawl stats)."""
+        sampler = getattr(self, "sampler", None)
+        if not raw.profile or sampler is None or not sampler.due(raw.site):
+            return
+        try:
+            outcomes = agreement.check(response.selector, raw)
+        except Exception as e:  # noqa: BLE001 - the comparison must never cost the article
+            self.logger.warning("agreement check failed on %s: %s", raw.url, e)
+            return
+        for key in agreement.stat_keys(raw.site, outcomes):
+            self.crawler.stats.inc_value(key)
 
     def _extract(self, response: Response, profile: Profile | None):
         # The fetch time is the WARC record's date when the response was kept: `archiver reextract` reads

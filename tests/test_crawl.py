@@ -342,3 +342,38 @@ def test_scrapy_crawl_with_a_jobdir_stores_what_is_new_like_archiver_crawl_resum
             scrapy_crawl(db, "-a", "site=dukcqtw", "-a", f"start_url={url}/", "-s", f"JOBDIR={jobdir}")
             assert sorted(urls(db)) == sorted(expected_urls(site.grown(size), url))
     assert not (jobdir / "requests.seen").exists() and not (jobdir / "RUNNING").exists()
+
+
+@pytest.mark.parametrize(("layout", "drifted"), [(1, None), (2, "published")])
+def test_agreement_with_the_generic_reader_shows_a_drifting_profile(tmp_path, layout: int, drifted: str | None):
+    """Layout 2 moves the date into markup the profile does not know: the generic reader still reads it,
+    so `published` is profile_missing on every compared page, the log and the summary say so, and the
+    crawl's agreement record (crawls.agreement) keeps the counts. On layout 1 every such field agrees."""
+    site = ReplicaSite(30, seed=3, layout=layout)
+    db = tmp_path / "a.db"
+    with serve_in_thread(site) as url:
+        proc = crawl(url, db, "-s", "AGREEMENT_EVERY=1")
+    record = json.loads(one(db, "SELECT agreement FROM crawls ORDER BY id DESC LIMIT 1"))["dukcqtw"]
+    compared = 30  # every article page, the broken one included (compared before it is dropped)
+    assert record["title"]["agree"] == compared - 1
+    assert record["related"] == {"agree": compared - 1, "disagree": 0, "profile_missing": 0, "generic_missing": 0}
+    drifting = [line for line in proc.stderr.splitlines() if "profile drifting?" in line]
+    if drifted is None:
+        assert record["published"]["agree"] == compared - 1 and drifting == []
+        assert record["views"]["generic_missing"] > 0 and record["views"]["agree"] == 0  # no drift: not warned
+    else:
+        assert record[drifted] == {"agree": 0, "disagree": 0, "profile_missing": compared - 1, "generic_missing": 0}
+        assert len(drifting) == 1 and f"dukcqtw {drifted}: 0% agree" in drifting[0]
+        assert f"LOW: dukcqtw {drifted}: 0% agree" in proc.stdout
+    stats = subprocess.run([ARCHIVER, "stats", "--db", str(db)], capture_output=True, text=True, timeout=60).stdout
+    assert "profile and generic reader agree" in stats
+    assert ("published 0%" if drifted else "published 100%") in stats
+
+
+def test_agreement_sampling_compares_every_nth_page(tmp_path):
+    site = ReplicaSite(30, seed=3)
+    db = tmp_path / "a.db"
+    with serve_in_thread(site) as url:
+        crawl(url, db, "-s", "AGREEMENT_EVERY=10")
+    record = json.loads(one(db, "SELECT agreement FROM crawls ORDER BY id DESC LIMIT 1"))["dukcqtw"]
+    assert sum(record["title"].values()) == 3  # pages 1, 11 and 21 of the 30 article pages read
