@@ -11,9 +11,11 @@ token-F1 of at least `F1_AGREE` for the body, the captions and the related URLs.
 - `generic_missing`: only the profile has it (the generic reader misses it: no drift);
 
 a field neither finds is not counted. A field's agreement is agree / (agree + disagree + profile_missing):
-`generic_missing` is the generic reader's gap, not the profile's drift, and does not lower it. The crawl counts them in its stats (`archiver/agreement/SITE/FIELD/
+`generic_missing` is the generic reader's gap, not the profile's drift, and does not lower it.
+
+The crawl counts them in its stats (`archiver/agreement/SITE/FIELD/
 OUTCOME`), the archive keeps them per crawl in `crawls.agreement` (`{site: {field: {outcome: n}}}`), and a
-field whose agreement (agree / all counted) falls below `AGREEMENT_WARN` is logged at the end of the crawl.
+field whose agreement falls below `AGREEMENT_WARN` is logged at the end of the crawl.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from archiver.items import Article, RawArticle
 FIELDS = ("title", "published", "byline", "views", "body", "captions", "related")
 OUTCOMES = ("agree", "disagree", "profile_missing", "generic_missing")
 F1_AGREE = 0.8  # token-F1 from which two bodies (captions, related URL sets) are the same text
-EVERY = 10  # default: compare every 10th profiled page of a site (the first one included)
+EVERY = 20  # default: compare every 20th profiled page of a site (the first one included)
 WARN_BELOW = 0.8  # default: a field agreeing on fewer of its pages is logged
 MIN_COUNTED = 5  # pages counted before a low agreement is worth a warning
 STATS_PREFIX = "archiver/agreement/"

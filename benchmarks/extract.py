@@ -7,7 +7,8 @@ of this process, so other load on the machine does not count; parse included. Pa
 every NAME.html in PAGES_DIR (default ../shared/pages) and replica pages of the seed site.
 "profile" rows use the page's own profile, "fallback" rows turn profiles off (trafilatura
 reads the body). "parsed/s" gives `extract` the parsed Selector, as the spider does
-(Scrapy has parsed the response already).
+(Scrapy has parsed the response already). "agreement every N" rows add the crawl's agreement check:
+the generic reader on every N-th profiled page of a site (settings.AGREEMENT_EVERY, archiver/agreement.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from parsel import Selector
 
+from archiver import agreement
 from archiver.extract import extract
 from archiver.normalize import normalize_article
 from archiver.profile import profile_for
@@ -47,13 +49,19 @@ def replica_pages(n: int = 20) -> list[tuple[str, str]]:
     return [(base + site.path(i), site.render_article(i)) for i in range(1, n + 1) if i != site.broken_id]
 
 
-def rate(pages: list[tuple[str, str]], generic: bool, seconds: float, parsed: bool = False) -> float:
-    """Pages per CPU second; `parsed`: the page comes as a parsed Selector, as the spider passes it."""
+def rate(pages: list[tuple[str, str]], generic: bool, seconds: float, parsed: bool = False,
+         every: int = 0) -> float:
+    """Pages per CPU second; `parsed`: the page comes as a parsed Selector, as the spider passes it;
+    `every`: the crawl's agreement check (the generic reader too on every `every`-th page of a site)."""
     inputs = [(url, Selector(text=html, base_url=url) if parsed else html) for url, html in pages]
+    sampler = agreement.Sampler(every)
     done, start = 0, time.process_time()
     while time.process_time() - start < seconds:
         for url, page in inputs:
-            normalize_article(extract(page, url, fetched_at=NOW, generic_only=generic))
+            raw = extract(page, url, fetched_at=NOW, generic_only=generic)
+            article = normalize_article(raw)
+            if every and raw.profile and sampler.due(raw.site):
+                agreement.check(page, raw, article)
             done += 1
     return done / (time.process_time() - start)
 
@@ -62,21 +70,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("pages", nargs="?", type=Path, default=DEFAULT_PAGES)
     parser.add_argument("--seconds", type=float, default=3.0, help="time per row")
+    parser.add_argument("--every", type=int, default=agreement.EVERY,
+                        help="the agreement rows: the generic reader on every N-th profiled page (AGREEMENT_EVERY)")
     args = parser.parse_args(argv)
     real = load(args.pages) if args.pages.exists() else []
     profiled = [(u, h) for u, h in real if profile_for(u)]
     rows = [
-        ("replica (dukcqtw)", "profile", replica_pages(), False),
-        (f"{args.pages.name} with a profile", "profile", profiled, False),
-        (f"{args.pages.name}", "fallback", real, True),
-        ("replica (dukcqtw)", "fallback", replica_pages(), True),
+        ("replica (dukcqtw)", "profile", replica_pages(), False, 0),
+        (f"{args.pages.name} with a profile", "profile", profiled, False, 0),
+        (f"replica, agreement every {args.every}", "profile", replica_pages(), False, args.every),
+        (f"{args.pages.name}, agreement every {args.every}", "profile", profiled, False, args.every),
+        (f"{args.pages.name}", "fallback", real, True, 0),
+        ("replica (dukcqtw)", "fallback", replica_pages(), True, 0),
     ]
     rate(real[:1] or replica_pages(2), True, 0.2)  # warm-up: imports, selector caches
     print(f"{'pages':<34}{'path':<10}{'n':>4}{'pages/s':>10}{'parsed/s':>10}  (parsed: parse not counted)")
-    for name, path, pages, generic in rows:
+    for name, path, pages, generic, every in rows:
         if pages:
-            whole = rate(pages, generic, args.seconds)
-            parsed = rate(pages, generic, args.seconds, parsed=True)
+            whole = rate(pages, generic, args.seconds, every=every)
+            parsed = rate(pages, generic, args.seconds, parsed=True, every=every)
             print(f"{name:<34}{path:<10}{len(pages):>4}{whole:>10.0f}{parsed:>10.0f}")
     return 0
 
