@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from cssselect import SelectorError
 from lxml.etree import XPathError
@@ -64,7 +64,9 @@ class Profile:
     feeds: tuple[str, ...] = ()  # RSS feeds (their <link>s are articles)
     sitemaps: tuple[str, ...] = ()  # XML sitemaps (their <loc>s are articles or further sitemaps)
     cms: str = ""  # the shared CMS, when several sites use the same markup
-    detect: tuple[str, ...] = ()
+    # Selector sets, one per layout generation: the page is of this site's markup when every selector of
+    # one set matches. Written as a list of selectors (one generation) or a list of such lists.
+    detect: tuple[tuple[str, ...], ...] = ()
     article_urls: tuple[re.Pattern, ...] = ()
     listing_urls: tuple[re.Pattern, ...] = ()
     fields: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
@@ -82,8 +84,14 @@ class Profile:
     def owns_host(self, host: str) -> bool:
         return any(host == d or host.endswith("." + d) for d in self.domains)
 
-    def looks_like(self, sel: Selector) -> bool:
-        return bool(self.detect) and all(first_match(sel, css) is not None for css in self.detect)
+    def looks_like(self, sel: Selector, declared_host: str | None = None) -> bool:
+        """The page has this site's markup (every selector of one `detect` set), and does not say it is a page
+        of another site: `declared_host`, the host of its canonical URL / og:url, is none of this profile's
+        domains and not a local test server (a replica). Markup is shared by CMSs and themes; identity is not.
+        """
+        if declared_host and not (self.owns_host(declared_host) or declared_host in LOCAL_HOSTS):
+            return False
+        return any(all(first_match(sel, css) is not None for css in group) for group in self.detect)
 
     def is_article(self, url: str) -> bool:
         return _matches(self.article_urls, url)
@@ -94,6 +102,21 @@ class Profile:
 
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").removeprefix("www.")
+
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})  # replicas and test servers: no site's own host
+_DECLARED = ("link[rel=canonical]::attr(href)", "meta[property='og:url']::attr(content)")
+
+
+def declared_host(sel: Selector, url: str) -> str | None:
+    """The host the page says it belongs to: its canonical URL's, else its og:url's (resolved against `url`)."""
+    for expr in _DECLARED:
+        href = first_match(sel, expr)
+        if href and href.strip():
+            host = _host(urljoin(url, href.strip()))
+            if host:
+                return host
+    return None
 
 
 def _matches(patterns: tuple[re.Pattern, ...], url: str) -> bool:
@@ -171,7 +194,7 @@ def _build(data: dict, path: Path) -> Profile:
         feeds=tuple(_strings(data, "feeds", where)),
         sitemaps=tuple(_strings(data, "sitemaps", where)),
         cms=_string(data, "cms", where),
-        detect=tuple(_selector(s, f"{where}: detect") for s in _strings(data, "detect", where)),
+        detect=_detect(data.get("detect", []), where),
         article_urls=_patterns(urls, "article", where),
         listing_urls=_patterns(urls, "listing", where),
         fields={k: _rules(v, f"{where}: fields.{k}") for k, v in fields.items()},
@@ -186,6 +209,24 @@ def _build(data: dict, path: Path) -> Profile:
         notes=_string(data, "notes", where),
         refresh=_refresh(data.get("refresh"), where),
     )
+
+
+def _detect(value, where: str) -> tuple[tuple[str, ...], ...]:
+    """`detect`: a selector, a list of selectors (one set), or a list of such lists (one set per generation)."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ProfileError(f"{where}: `detect` must be a list of selectors or a list of lists of selectors")
+    if not value:
+        return ()
+    groups = value if value and all(isinstance(v, list) for v in value) else [value]
+    out = []
+    for n, group in enumerate(groups):
+        if not group or not all(isinstance(v, str) for v in group):
+            raise ProfileError(f"{where}: detect[{n}]: a set of selectors (strings), not empty; "
+                               "several sets are a list of lists")
+        out.append(tuple(_selector(v, f"{where}: detect") for v in group))
+    return tuple(out)
 
 
 def _string(table: dict, key: str, where: str) -> str:
@@ -296,16 +337,22 @@ def get_profile(name: str) -> Profile:
 
 
 def profile_for(url: str, sel: Selector | None = None) -> Profile | None:
-    """The profile that owns the URL's domain, else one whose markup the page matches."""
+    """The profile that owns the URL's domain; else the one owning the host the page declares (canonical,
+    og:url: a saved copy, a mirror); else the one whose markup the page has, unless the page declares another
+    site or the markup is several profiles' (a shared CMS): then none, and the generic reader reads it."""
     host = _host(url)  # once, not once per profile
     for p in all_profiles():
         if p.owns_host(host):
             return p
-    if sel is not None:
+    if sel is None:
+        return None
+    declared = declared_host(sel, url)
+    if declared and declared != host:
         for p in all_profiles():
-            if p.looks_like(sel):
+            if p.owns_host(declared):
                 return p
-    return None
+    found = [p for p in all_profiles() if p.detect and p.looks_like(sel, declared)]
+    return found[0] if len(found) == 1 else None
 
 
 def describe(p: Profile) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,15 @@ from parsel import Selector
 
 from archiver import profile as profile_mod
 from archiver.feeds import is_feed_url, read_feed
-from archiver.profile import ProfileError, all_profiles, describe, get_profile, load_profile, profile_for
+from archiver.profile import (
+    ProfileError,
+    all_profiles,
+    declared_host,
+    describe,
+    get_profile,
+    load_profile,
+    profile_for,
+)
 
 REQUIRED = ["dukcqtw", "vnexpress", "tuoitre", "nld", "baochinhphu", "thanhnien", "dantri", "vietnamnet",
             "nhandan", "vietnamplus", "tienphong", "baotintuc", "cafef", "dangcongsan", "qdnd"]
@@ -42,8 +51,8 @@ def test_cms_profiles_share_selectors_and_override_per_field():
     assert tuoitre.body.container == cafef.body.container  # from cms/detail.toml
     assert tuoitre.rules("title")[0].select == "h1.detail-title"
     assert cafef.rules("title")[0].select == "h1.title"  # cafef's own
-    assert len(tuoitre.related) == 3 and tuoitre.detect == ("h1.detail-title", "div.detail-content")
-    assert cafef.detect == ("span.pdate", "div.detail-content.afcbc-body")
+    assert len(tuoitre.related) == 3 and tuoitre.detect == (("h1.detail-title", "div.detail-content.afcbc-body"),)
+    assert cafef.detect == (("span.pdate", "div.detail-content.afcbc-body"),)
 
 
 @pytest.mark.parametrize("url, name", [
@@ -104,6 +113,9 @@ GOOD = 'name = "x"\ntitle = "X"\ndomains = ["x.vn"]\n'
     (GOOD + "[body]\nlead = 'second'", "body.lead must be"),
     (GOOD + "[body]\nbefore = '//figure['", "body.before: bad selector"),
     (GOOD + "[[related]]\ntitle = 'a'", "related[0]: `item`"),
+    (GOOD + "detect = [['h1.a'], []]", "detect[1]: a set of selectors"),
+    (GOOD + "detect = [['h1.a'], 'div.b']", "detect[0]: a set of selectors"),
+    (GOOD + "detect = [['h1[[']]", "detect: bad selector"),
     (GOOD + 'cms = "nope"', "cms: no profiles/cms/nope.toml"),
     (GOOD + 'cms = "../etc"', "`cms` must be the name of a file"),
     ("name = ", "not valid TOML"),
@@ -160,3 +172,77 @@ def test_read_feed(body, articles, sitemaps):
                                        ("https://x.vn/a-1.html", False)])
 def test_is_feed_url(url, feed):
     assert is_feed_url(url) is feed
+
+
+# -- detect: a profile's markup test never takes another site's page -------------------------------------
+
+FIXTURE_DIR = Path(__file__).parent / "fixtures"
+IDENTITY = re.compile(r"<link[^>]*rel=\"canonical\"[^>]*>|<meta[^>]*og:url[^>]*>")
+
+
+def _fixture_sites() -> list[tuple[str, str, str | None]]:
+    """(fixture name, its HTML, the profile owning the host it declares) for every fixture page."""
+    out = []
+    for path in sorted(FIXTURE_DIR.glob("*.html")):
+        html = path.read_text(encoding="utf-8")
+        host = declared_host(Selector(text=html), "http://127.0.0.1/")
+        owner = next((p.name for p in all_profiles() if host and p.owns_host(host)), None)
+        out.append((path.stem, html, owner))
+    return out
+
+
+FIXTURE_SITES = _fixture_sites()
+
+
+def test_every_profiled_fixture_names_its_site():
+    owned = {owner for _, _, owner in FIXTURE_SITES if owner}
+    assert len(owned) >= 12  # the fixtures cover most profiles: the checks below mean something
+
+
+@pytest.mark.parametrize(("name", "html", "owner"), FIXTURE_SITES, ids=[f[0] for f in FIXTURE_SITES])
+def test_no_profile_detects_another_sites_page(name: str, html: str, owner: str | None):
+    """Served from a host no profile owns (a mirror, a saved copy), the page is read by its own site's
+    profile or by none: every other profile's `detect` refuses it, and so does its own with identity
+    stripped when its markup is a shared CMS's (several profiles match: none is picked)."""
+    sel = Selector(text=html)
+    declared = declared_host(sel, "https://mirror.example/x")
+    for p in all_profiles():
+        if p.name != owner:
+            assert not p.looks_like(sel, declared), f"{p.name} detects {name}"
+    found = profile_for("https://mirror.example/x", sel)
+    assert (found.name if found else None) == owner
+    bare = Selector(text=IDENTITY.sub("", html))  # no canonical, no og:url: only the markup says whose it is
+    own_cms = get_profile(owner).cms if owner else None
+    for p in all_profiles():
+        if p.name != owner and (not own_cms or p.cms != own_cms):
+            assert not p.looks_like(bare), f"{p.name} detects the markup of {name}"
+    picked = profile_for("http://127.0.0.1:8765/x", bare)
+    assert picked is None or picked.name == owner
+
+
+@pytest.mark.parametrize("declares", [
+    '<link rel="canonical" href="https://kenh14.vn/tin-moi-215250101000000001.chn">',
+    '<meta property="og:url" content="https://m.kenh14.vn/tin-moi-215250101000000001.chn">',
+])
+def test_a_page_of_another_site_with_a_profiles_markup_is_read_generically(declares: str):
+    """A kenh14 mobile page with WordPress-style `post-title` / `post-content` (qdnd's markup) is kenh14's."""
+    page = Selector(text=f'<html><head>{declares}</head><body><h1 class="post-title">Tin mới</h1>'
+                         '<div class="post-summary">Sapo</div><div class="post-content"><p>x</p></div></body></html>')
+    assert profile_for("https://m.kenh14.vn/tin-moi-215250101000000001.chn", page) is None
+    assert not get_profile("qdnd").looks_like(page, "kenh14.vn")
+
+
+def test_a_saved_copy_is_read_by_the_profile_of_the_host_it_declares():
+    html = (FIXTURE_DIR / "vnexpress_like.html").read_text(encoding="utf-8")
+    assert profile_for("http://localhost:9000/saved.html", Selector(text=html)).name == "vnexpress"
+
+
+def test_detect_takes_one_set_per_layout_generation(tmp_path):
+    path = tmp_path / "site.toml"
+    path.write_text('name = "x"\ntitle = "X"\ndetect = [["h1.old", "div.old-body"], ["h1[data-slot=title]"]]\n',
+                    encoding="utf-8")
+    p = load_profile(path)
+    assert p.detect == (("h1.old", "div.old-body"), ("h1[data-slot=title]",))
+    assert p.looks_like(Selector(text='<h1 class="old">T</h1><div class="old-body">b</div>'))
+    assert p.looks_like(Selector(text='<h1 data-slot="title">T</h1>'))
+    assert not p.looks_like(Selector(text='<h1 class="old">T</h1>'))  # half of the old set
