@@ -443,12 +443,15 @@ def test_sane_profile_values_are_kept():
 
 NAV_PARAGRAPH = "<p>" + "Hà Nội mở thêm ba tuyến buýt điện nối các khu đô thị phía tây với trung tâm. " * 3 + "</p>"
 NAV_PAGE = f"""<html><head><link rel="canonical" href="https://dantri.com.vn/xa-hoi/ha-noi-them-buyt-20251105071500456.htm">
-</head><body><main><div class="breadcrumb"><a href="/thoi-su.htm">Thời sự</a><a href="/thoi-su/chinh-tri.htm">Chính trị</a></div>
+</head><body><main><div class="breadcrumb"><a href="/thoi-su.htm">Thời sự</a>
+<a href="/thoi-su/chinh-tri.htm">Chính trị</a></div>
 <article><h1 data-slot="title">Hà Nội thêm ba tuyến buýt điện</h1>
-<ul class="sub-menu"><li><a href="/thoi-su/chinh-tri.htm">Chính trị</a></li><li><a href="/thoi-su/xa-hoi.htm">Xã hội</a></li></ul>
+<ul class="sub-menu"><li><a href="/thoi-su/chinh-tri.htm">Chính trị</a></li>
+<li><a href="/thoi-su/xa-hoi.htm">Xã hội</a></li></ul>
 <div data-slot="content">{NAV_PARAGRAPH}{NAV_PARAGRAPH}</div>
 <div class="article-related"><h3>Tin liên quan</h3><ul>
-<li><a href="/xa-hoi/mua-ret-ve-som-tren-toan-mien-bac-20251104080000111.htm">Mưa rét về sớm trên toàn miền Bắc</a></li></ul></div>
+<li><a href="/xa-hoi/mua-ret-ve-som-tren-toan-mien-bac-20251104080000111.htm">Mưa rét về sớm trên toàn miền Bắc</a>
+</li></ul></div>
 </article><div class="section-nav"><h3>Thời sự</h3><ul><li><a href="/thoi-su/chinh-tri.htm">Chính trị</a></li>
 <li><a href="/thoi-su/ban-doc.htm">Bạn đọc</a></li></ul></div></main></body></html>"""
 
