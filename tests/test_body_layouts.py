@@ -149,3 +149,4 @@ def test_a_thin_profile_body_gives_way_to_the_pages_own_body():
     assert [p[:6] for p in raw.paragraphs] == ["Đoạn 1", "Đoạn 2", "Đoạn 3", "Đoạn 4"]
     assert raw.sources["paragraphs"] == "trafilatura"
     assert raw.sources["paragraphs.profile"] == "too short (22 characters)"
+    assert raw.problems == ["paragraphs: profile body refused (too short (22 characters)); the generic body is kept"]
