@@ -246,3 +246,11 @@ def test_detect_takes_one_set_per_layout_generation(tmp_path):
     assert p.looks_like(Selector(text='<h1 class="old">T</h1><div class="old-body">b</div>'))
     assert p.looks_like(Selector(text='<h1 data-slot="title">T</h1>'))
     assert not p.looks_like(Selector(text='<h1 class="old">T</h1>'))  # half of the old set
+
+
+@pytest.mark.parametrize("fixture", ["dantri_like", "dantri_2026_like"])
+def test_dantri_detects_both_of_its_generations(fixture: str):
+    sel = Selector(text=(FIXTURE_DIR / f"{fixture}.html").read_text(encoding="utf-8"))
+    dantri = get_profile("dantri")
+    assert len(dantri.detect) == 2 and dantri.looks_like(sel)
+    assert profile_for("http://127.0.0.1:8765/x", sel).name == "dantri"
