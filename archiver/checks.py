@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from archiver.dates import parse_date
 from archiver.views import views_with_reason
@@ -34,12 +35,17 @@ class Context:
     outlet_names: frozenset[str] = field(default_factory=frozenset)  # folded with `fold`
 
 
+_MARKS = re.compile(r"[\u0300-\u036f]+")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def fold(text: str) -> str:
     """Case, accents, spaces and punctuation off: "Báo Dân trí" -> "baodantri"."""
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return re.sub(r"[\W_]+", "", "".join(c for c in text if not unicodedata.combining(c))).lower()
+    return _NOT_WORD.sub("", _MARKS.sub("", text)).lower()
 
 
+@lru_cache(maxsize=1024)  # a site's names are the same on every page
 def outlet_names(*names: str) -> frozenset[str]:
     """The folded forms of a site's names, with and without "báo" / "tạp chí" and a domain's suffix."""
     out = set()
@@ -68,8 +74,9 @@ def is_outlet(text: str, ctx: Context) -> bool:
 
 def is_date_text(text: str) -> bool:
     """Digits, separators and date words only ("Thứ năm, 12/03/2025 08:00 (GMT+7)")."""
-    rest = DATE_WORDS.sub("", text)
-    return any(c.isdigit() for c in text) and sum(c.isalpha() for c in rest) < 3
+    if not any(c.isdigit() for c in text):
+        return False
+    return sum(c.isalpha() for c in DATE_WORDS.sub("", text)) < 3
 
 
 def check_title(value: str, ctx: Context) -> str | None:

@@ -351,8 +351,13 @@ def profile_for(url: str, sel: Selector | None = None) -> Profile | None:
         for p in all_profiles():
             if p.owns_host(declared):
                 return p
-    found = [p for p in all_profiles() if p.detect and p.looks_like(sel, declared)]
-    return found[0] if len(found) == 1 else None
+    found = None
+    for p in all_profiles():
+        if p.detect and p.looks_like(sel, declared):
+            if found is not None:
+                return None  # several profiles' markup: a shared CMS, not one site
+            found = p
+    return found
 
 
 def describe(p: Profile) -> dict:
