@@ -34,7 +34,7 @@ from archiver.items import Article, RawArticle
 FIELDS = ("title", "published", "byline", "views", "body", "captions", "related")
 OUTCOMES = ("agree", "disagree", "profile_missing", "generic_missing")
 F1_AGREE = 0.8  # token-F1 from which two bodies (captions, related URL sets) are the same text
-EVERY = 20  # default: compare every 20th profiled page of a site (the first one included)
+EVERY = 25  # default: compare every 25th profiled page of a site (the first one included)
 WARN_BELOW = 0.8  # default: a field agreeing on fewer of its pages is logged
 MIN_COUNTED = 5  # pages counted before a low agreement is worth a warning
 STATS_PREFIX = "archiver/agreement/"

@@ -69,7 +69,7 @@ ARCHIVE_FLUSH_SECONDS = 5.0
 # Every AGREEMENT_EVERY-th page a profile reads (per site, the first included) is read by the generic reader
 # too, and the fields compared (archiver/agreement.py; 0 turns it off). A field agreeing on fewer than
 # AGREEMENT_WARN of the compared pages is logged at the end of the crawl.
-AGREEMENT_EVERY = 20
+AGREEMENT_EVERY = 25
 AGREEMENT_WARN = 0.8
 
 # Progress: one updating line on a terminal, a log line every PROGRESS_INTERVAL seconds otherwise.
