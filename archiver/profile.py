@@ -8,6 +8,7 @@ Profiles are validated on load; an error names the file and the key.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -89,7 +90,7 @@ class Profile:
         of another site: `declared_host`, the host of its canonical URL / og:url, is none of this profile's
         domains and not a local test server (a replica). Markup is shared by CMSs and themes; identity is not.
         """
-        if declared_host and not (self.owns_host(declared_host) or declared_host in LOCAL_HOSTS):
+        if declared_host and not (self.owns_host(declared_host) or anonymous_host(declared_host)):
             return False
         return any(all(first_match(sel, css) is not None for css in group) for group in self.detect)
 
@@ -105,6 +106,16 @@ def _host(url: str) -> str:
 
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})  # replicas and test servers: no site's own host
+RESERVED_TLDS = frozenset({"test", "example", "invalid", "localhost", "local"})  # RFC 2606 / 6761 names
+
+
+def anonymous_host(host: str) -> bool:
+    """An IP address or a reserved test name (replica.test): a test server's host, which names no site."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return host in LOCAL_HOSTS or host.rsplit(".", 1)[-1] in RESERVED_TLDS
 _DECLARED = ("link[rel=canonical]::attr(href)", "meta[property='og:url']::attr(content)")
 
 
