@@ -171,18 +171,10 @@ class WarcWriter:
         future.add_done_callback(lambda _: self._slots.release())
         return WarcLocation(None, None, record_id, warc_date, pending=future)
 
-    def _write(
-        self,
-        url: str,
-        request: tuple,
-        response: tuple,
-        warc_date: str,
-        record_id: str,
-        metadata: dict[str, str],
-        ip: str | None,
-    ) -> tuple[str, int]:
+    def _write(self, url: str, *exchange) -> tuple[str, int]:
+        """`_write_exchange`, on the writer thread: an error is counted and logged there, with the URL."""
         try:
-            return self._write_exchange(url, request, response, warc_date, record_id, metadata, ip)
+            return self._write_exchange(url, *exchange)
         except OSError as error:  # a full disk costs the raw copy, not the crawl
             self.errors += 1
             log.error("cannot write the WARC record of %s to %s: %s", url, self.directory, error)
