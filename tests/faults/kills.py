@@ -68,7 +68,8 @@ class Watch:
             n = self.counts[kind]
             if self.kill_at == (kind, n):
                 return kind, n, "kill"
-            if kind == "article" and self.cut_at == n:
+            # From the n-th article on, not at it only: the n-th may be a dead link (a 404, nothing to cut).
+            if kind == "article" and self.cut_at is not None and n >= self.cut_at and not self.killed.is_set():
                 return kind, n, "cut"
         return kind, n, ""
 
