@@ -10,13 +10,13 @@ taken for the author, a date in the future.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 from archiver.dates import parse_date
+from archiver.text import fold as search_fold
 from archiver.views import views_with_reason
 
 TITLE_LENGTH = (8, 300)  # characters: a headline is neither a word nor a paragraph
@@ -35,14 +35,13 @@ class Context:
     outlet_names: frozenset[str] = field(default_factory=frozenset)  # folded with `fold`
 
 
-_MARKS = re.compile(r"[\u0300-\u036f]+")
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
 def fold(text: str) -> str:
-    """Case, accents, spaces and punctuation off: "Báo Dân trí" -> "baodantri"."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return _NOT_WORD.sub("", _MARKS.sub("", text)).lower()
+    """The search fold (case and accents off, "đ" -> "d") without spaces and punctuation:
+    "Báo Dân trí" -> "baodantri"."""
+    return _NOT_WORD.sub("", search_fold(text))
 
 
 @lru_cache(maxsize=1024)  # a site's names are the same on every page
