@@ -37,6 +37,19 @@ def _archive_errors():
         raise click.ClickException(f"the archive is damaged or not SQLite: {error}") from error
 
 
+@contextmanager
+def _storage_errors():
+    """The archive could not be written (read-only, full disk): one line, exit 5, as `archiver crawl`."""
+    from archiver.crawl import STORAGE_FAILED
+    from archiver.store import StorageError
+
+    try:
+        yield
+    except StorageError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(STORAGE_FAILED)
+
+
 _DB_OPTION = click.option(
     "--db",
     "db",
@@ -381,7 +394,7 @@ def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | Non
       6  interrupted (SIGINT/SIGTERM) before the end
     """
     from archiver import crawl as crawling
-    from archiver.store import Archive, StorageError, counts, coverage
+    from archiver.store import Archive, counts, coverage
 
     extra, args = _crawl_arguments(site, start_url, overrides)
     if redis_url:
@@ -399,12 +412,9 @@ def crawl(site: str | None, start_url: str | None, db: str, max_pages: int | Non
         jobs = crawling.job_dir_for(site, start_url) if resume else None
     except ValueError as error:
         raise click.UsageError(str(error)) from error
-    try:
-        if not to_redis:
+    if not to_redis:
+        with _storage_errors():
             Archive(db).close()  # creates or migrates it; a read-only or broken archive stops us before fetching
-    except StorageError as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(crawling.STORAGE_FAILED)
     try:
         with crawling.job_dir(jobs) if jobs else _nothing() as jobdir:
             if jobdir:
@@ -481,17 +491,13 @@ def _worker_summary(result) -> str:
 @click.option("--batch", default=500, show_default=True, type=click.IntRange(min=1), help="Items per transaction.")
 def ingest(redis_url: str, db: str, sites: tuple[str, ...], idle: float, batch: int) -> None:
     """Write the items workers pushed to Redis into the archive: the single writer, idempotent, resumable."""
-    from archiver.crawl import STORAGE_FAILED
     from archiver.distributed import ingest as run_ingest
-    from archiver.store import StorageError
 
     _check_redis_url(redis_url)
     _ping_redis(redis_url)
     try:
-        result = run_ingest(redis_url, db, list(sites) or None, batch=batch, idle=idle)
-    except StorageError as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(STORAGE_FAILED)
+        with _storage_errors():
+            result = run_ingest(redis_url, db, list(sites) or None, batch=batch, idle=idle)
     except _redis_errors() as error:
         raise click.ClickException(f"cannot use Redis at {redis_url}: {error}") from error
     click.echo(f"Ingested {result.records} records into {db}: {result.articles} articles (new {result.new}, "
@@ -561,15 +567,12 @@ def reextract(db: str, warc_dir: str | None, site: str | None, since: datetime |
     changed keeps its previous version in `revisions`).
     """
     from archiver.fromwarc import reextract as run
-    from archiver.store import StorageError, check_archive
+    from archiver.store import check_archive
 
     with _archive_errors():
         check_archive(db)  # a missing or foreign file is an error here, not a new empty archive
-        try:
+        with _storage_errors():
             report = run(db, warc_dir=warc_dir, site=site, since=since and since.date().isoformat(), profile=profile)
-        except StorageError as error:
-            click.echo(f"Error: {error}", err=True)
-            sys.exit(5)  # as `archiver crawl`: the archive could not be written
     if as_json:
         echo_json(report.to_dict())
     else:
@@ -589,15 +592,12 @@ def import_warc(files: tuple[str, ...], db: str, domains: tuple[str, ...], profi
     takes for an article. Relative dates resolve against each record's WARC-Date.
     """
     from archiver.fromwarc import import_warc as run
-    from archiver.store import Archive, StorageError
+    from archiver.store import Archive
 
     with _archive_errors():
-        try:
+        with _storage_errors():
             Archive(db).close()  # creates or migrates it
             report = run(db, files, domains=domains, profile=profile)
-        except StorageError as error:
-            click.echo(f"Error: {error}", err=True)
-            sys.exit(5)  # as `archiver crawl`: the archive could not be written
     if as_json:
         echo_json(report.to_dict())
     else:
